@@ -1,0 +1,91 @@
+// Command imagegw serves Nova's deprecated image proxy API in front of
+// Glance v2. This file only wires the packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "imagegw:", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(level string) (*zap.Logger, error) {
+	zc := zap.NewProductionConfig()
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, err
+	}
+	zc.Level = zap.NewAtomicLevelAt(lvl)
+	zc.Sampling = nil
+	zc.EncoderConfig.TimeKey = "time"
+	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
+	return zc.Build()
+}
+
+func run(args []string) error {
+	cfg, err := config.Load(args, os.Getenv, os.Stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	httpClient := &http.Client{Timeout: cfg.UpstreamTimeout}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	ks, err := proxy.NewKeystone(ctx, cfg.Cloud, httpClient)
+	if err != nil {
+		return err
+	}
+	srv := proxy.New(proxy.Deps{
+		Config:  cfg,
+		Tokens:  proxy.NewCachedValidator(ks, cfg.TokenCacheTTL),
+		Glance:  &proxy.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw"},
+		Log:     log,
+		AuthURI: ks.AuthURI,
+	})
+	hs := &http.Server{
+		Addr:              cfg.Listen,
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("imagegw listening", zap.String("listen", cfg.Listen), zap.String("keystone", ks.AuthURI),
+		zap.String("max_version", cfg.MaxVersion), zap.String("images_max_version", cfg.ImagesMaxVersion),
+		zap.String("metadata_max_version", cfg.MetadataMaxVersion))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

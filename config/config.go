@@ -1,0 +1,224 @@
+// Package config loads, defaults and validates imagegw's configuration once
+// at start: built-in defaults, then a YAML file, then IMAGEGW_* environment
+// variables, then command-line flags (each later source wins).
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/imagegw/imagegw/microversion"
+)
+
+// Config is imagegw's whole configuration.
+type Config struct {
+	// Listen is the address the Nova-compatible API listens on.
+	Listen string `yaml:"listen"`
+	// PublicURL replaces scheme://host of the links imagegw builds (Nova's
+	// [api] compute_link_prefix). Empty: taken from each request.
+	PublicURL string `yaml:"public_url"`
+
+	// Cloud names the clouds.yaml entry holding imagegw's service
+	// credentials (used to validate users' tokens). Empty: OS_* variables.
+	Cloud string `yaml:"cloud"`
+	// Region and Interface select the Glance endpoint in a user's catalog.
+	Region    string `yaml:"region"`
+	Interface string `yaml:"interface"`
+	// GlanceURL, when set, is used instead of the catalog's image endpoint.
+	GlanceURL string `yaml:"glance_url"`
+
+	// MaxVersion is the highest compute microversion advertised;
+	// ImagesMaxVersion and MetadataMaxVersion the last versions serving the
+	// image and image-metadata routes (Nova Zed: 2.93, 2.35, 2.38).
+	MaxVersion         string `yaml:"max_version"`
+	ImagesMaxVersion   string `yaml:"images_max_version"`
+	MetadataMaxVersion string `yaml:"metadata_max_version"`
+
+	// TokenCacheTTL bounds how long a validated token is trusted without
+	// asking Keystone again (never beyond the token's expiry).
+	TokenCacheTTL time.Duration `yaml:"token_cache_ttl"`
+	// UpstreamTimeout bounds each Keystone or Glance call.
+	UpstreamTimeout time.Duration `yaml:"upstream_timeout"`
+	// LogLevel: debug, info, warn, error.
+	LogLevel string `yaml:"log_level"`
+
+	// Versions parsed from the strings above by Validate.
+	Max, ImagesMax, MetadataMax microversion.Version `yaml:"-"`
+}
+
+// Defaults serve `make run` against the local cloud of scripts/cloud.
+func Defaults() Config {
+	return Config{
+		Listen:             "127.0.0.1:8774",
+		Region:             "RegionOne",
+		Interface:          "public",
+		MaxVersion:         "2.93",
+		ImagesMaxVersion:   "2.35",
+		MetadataMaxVersion: "2.38",
+		TokenCacheTTL:      5 * time.Minute,
+		UpstreamTimeout:    30 * time.Second,
+		LogLevel:           "info",
+	}
+}
+
+// Load builds the configuration from args (without the program name) and
+// the environment lookup function.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := Defaults()
+	fs := flag.NewFlagSet("imagegw", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML configuration file (env IMAGEGW_CONFIG)")
+	listen := fs.String("listen", "", "listen address host:port (env IMAGEGW_LISTEN; default "+cfg.Listen+")")
+	cloud := fs.String("cloud", "", "clouds.yaml entry with imagegw's service credentials (env IMAGEGW_CLOUD; default: OS_* variables)")
+	region := fs.String("region", "", "region of the Glance endpoint (env IMAGEGW_REGION; default "+cfg.Region+")")
+	glanceURL := fs.String("glance-url", "", "Glance endpoint overriding the catalog (env IMAGEGW_GLANCE_URL)")
+	publicURL := fs.String("public-url", "", "public base URL for links (env IMAGEGW_PUBLIC_URL)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+
+	path := firstNonEmpty(*configPath, getenv("IMAGEGW_CONFIG"))
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		if err := decodeYAML(data, &cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+
+	// environment, then flags
+	for _, o := range []struct {
+		dst  *string
+		env  string
+		flag string
+	}{
+		{&cfg.Listen, "IMAGEGW_LISTEN", *listen},
+		{&cfg.Cloud, "IMAGEGW_CLOUD", *cloud},
+		{&cfg.Region, "IMAGEGW_REGION", *region},
+		{&cfg.GlanceURL, "IMAGEGW_GLANCE_URL", *glanceURL},
+		{&cfg.PublicURL, "IMAGEGW_PUBLIC_URL", *publicURL},
+		{&cfg.Interface, "IMAGEGW_INTERFACE", ""},
+		{&cfg.MaxVersion, "IMAGEGW_MAX_VERSION", ""},
+		{&cfg.ImagesMaxVersion, "IMAGEGW_IMAGES_MAX_VERSION", ""},
+		{&cfg.MetadataMaxVersion, "IMAGEGW_METADATA_MAX_VERSION", ""},
+		{&cfg.LogLevel, "IMAGEGW_LOG_LEVEL", ""},
+	} {
+		if v := getenv(o.env); v != "" {
+			*o.dst = v
+		}
+		if o.flag != "" {
+			*o.dst = o.flag
+		}
+	}
+	for _, d := range []struct {
+		dst *time.Duration
+		env string
+		key string
+	}{
+		{&cfg.TokenCacheTTL, "IMAGEGW_TOKEN_CACHE_TTL", "token_cache_ttl"},
+		{&cfg.UpstreamTimeout, "IMAGEGW_UPSTREAM_TIMEOUT", "upstream_timeout"},
+	} {
+		if v := getenv(d.env); v != "" {
+			p, err := time.ParseDuration(v)
+			if err != nil {
+				return cfg, fmt.Errorf("config: %s (%s): %w", d.key, d.env, err)
+			}
+			*d.dst = p
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func decodeYAML(data []byte, cfg *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true) // an unknown key is an error naming it
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Validate checks every value and fills the parsed versions. Each error
+// names the offending key.
+func (c *Config) Validate() error {
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
+	}
+	for _, u := range []struct{ key, val string }{{"glance_url", c.GlanceURL}, {"public_url", c.PublicURL}} {
+		if u.val == "" {
+			continue
+		}
+		p, err := url.Parse(u.val)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("config: %s: %q is not an absolute http(s) URL", u.key, u.val)
+		}
+	}
+	switch c.Interface {
+	case "public", "internal", "admin":
+	default:
+		return fmt.Errorf("config: interface: %q is not one of public, internal, admin", c.Interface)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: log_level: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.Region == "" {
+		return errors.New("config: region: must not be empty")
+	}
+	if c.TokenCacheTTL < 0 {
+		return fmt.Errorf("config: token_cache_ttl: %s is negative", c.TokenCacheTTL)
+	}
+	if c.UpstreamTimeout <= 0 {
+		return fmt.Errorf("config: upstream_timeout: %s must be positive", c.UpstreamTimeout)
+	}
+	var err error
+	min := microversion.V(2, 1)
+	for _, v := range []struct {
+		key string
+		s   string
+		dst *microversion.Version
+	}{
+		{"max_version", c.MaxVersion, &c.Max},
+		{"images_max_version", c.ImagesMaxVersion, &c.ImagesMax},
+		{"metadata_max_version", c.MetadataMaxVersion, &c.MetadataMax},
+	} {
+		if *v.dst, err = microversion.Parse(strings.TrimSpace(v.s)); err != nil {
+			return fmt.Errorf("config: %s: %q is not a version X.Y", v.key, v.s)
+		}
+		if v.dst.Less(min) {
+			return fmt.Errorf("config: %s: %s is below 2.1", v.key, v.s)
+		}
+	}
+	if c.Max.Less(c.ImagesMax) {
+		return fmt.Errorf("config: images_max_version: %s is above max_version %s", c.ImagesMaxVersion, c.MaxVersion)
+	}
+	if c.Max.Less(c.MetadataMax) {
+		return fmt.Errorf("config: metadata_max_version: %s is above max_version %s", c.MetadataMaxVersion, c.MaxVersion)
+	}
+	return nil
+}

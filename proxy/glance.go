@@ -1,0 +1,145 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	"github.com/gophercloud/gophercloud/v2/openstack/utils"
+	"github.com/gophercloud/gophercloud/v2/pagination"
+
+	"github.com/imagegw/imagegw/translate"
+)
+
+// Glance is the upstream image service, called with the user's token.
+// Failures are *translate.GlanceFault.
+type Glance interface {
+	// List returns up to want images (0: all) for the first-page query
+	// (from translate.ListQuery.GlanceQuery), following Glance's next links.
+	List(ctx context.Context, token, endpoint, query string, want int64) ([]translate.GlanceImage, error)
+	Get(ctx context.Context, token, endpoint, id string) (translate.GlanceImage, error)
+	Delete(ctx context.Context, token, endpoint, id string) error
+}
+
+var versionSuffixRE = regexp.MustCompile(`/v\d+(\.\d+)?/?$`)
+
+// GlanceLinkBase is the Glance URL used in Nova's alternate links: a
+// trailing /vN or /vN.M is replaced by a single '/', as Nova does.
+func GlanceLinkBase(endpoint string) string {
+	return versionSuffixRE.ReplaceAllString(endpoint, "/")
+}
+
+// glanceRoot is the endpoint without version and trailing slashes.
+func glanceRoot(endpoint string) string {
+	return strings.TrimRight(versionSuffixRE.ReplaceAllString(endpoint, ""), "/")
+}
+
+// GophercloudGlance calls Glance v2 through gophercloud.
+type GophercloudGlance struct {
+	HTTPClient *http.Client
+	UserAgent  string
+}
+
+func (g *GophercloudGlance) client(token, endpoint string) *gophercloud.ServiceClient {
+	pc := &gophercloud.ProviderClient{HTTPClient: *g.HTTPClient}
+	pc.SetToken(token)
+	if g.UserAgent != "" {
+		pc.UserAgent.Prepend(g.UserAgent)
+	}
+	root := glanceRoot(endpoint) + "/"
+	return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: root, ResourceBase: root + "v2/", Type: "image"}
+}
+
+// fault converts a gophercloud error into a *translate.GlanceFault.
+func fault(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &ue) {
+		return &translate.GlanceFault{Status: ue.Actual, ContentType: ue.ResponseHeader.Get("Content-Type"), Body: ue.Body}
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &translate.GlanceFault{Transport: err}
+}
+
+// rawPage is a Glance image list page kept as decoded JSON: it avoids
+// gophercloud's typed Image decoding, which loses null names and which
+// imagegw does not need.
+type rawPage struct {
+	pagination.LinkedPageBase
+	serviceURL string
+}
+
+func (p rawPage) images() []any {
+	m, _ := p.Body.(map[string]any)
+	l, _ := m["images"].([]any)
+	return l
+}
+
+func (p rawPage) IsEmpty() (bool, error) { return len(p.images()) == 0, nil }
+
+func (p rawPage) NextPageURL() (string, error) {
+	m, _ := p.Body.(map[string]any)
+	next, _ := m["next"].(string)
+	if next == "" {
+		return "", nil
+	}
+	base, err := utils.BaseEndpoint(p.serviceURL)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(next)
+	if err != nil {
+		return "", err
+	}
+	nu, err := url.Parse(gophercloud.NormalizeURL(base) + strings.TrimPrefix(u.Path, "/"))
+	if err != nil {
+		return "", err
+	}
+	nu.RawQuery = u.RawQuery
+	return nu.String(), nil
+}
+
+// List implements Glance.
+func (g *GophercloudGlance) List(ctx context.Context, token, endpoint, query string, want int64) ([]translate.GlanceImage, error) {
+	c := g.client(token, endpoint)
+	pager := pagination.NewPager(c, c.ServiceURL("images")+query, func(r pagination.PageResult) pagination.Page {
+		return rawPage{LinkedPageBase: pagination.LinkedPageBase{PageResult: r}, serviceURL: c.ServiceURL()}
+	})
+	var out []translate.GlanceImage
+	err := pager.EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+		for _, x := range page.(rawPage).images() {
+			if m, ok := x.(map[string]any); ok {
+				out = append(out, translate.GlanceImage(m))
+			}
+			if want > 0 && int64(len(out)) >= want {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	return out, fault(err)
+}
+
+// Get implements Glance.
+func (g *GophercloudGlance) Get(ctx context.Context, token, endpoint, id string) (translate.GlanceImage, error) {
+	res := images.Get(ctx, g.client(token, endpoint), url.PathEscape(id))
+	if res.Err != nil {
+		return nil, fault(res.Err)
+	}
+	m, _ := res.Body.(map[string]any)
+	return translate.GlanceImage(m), nil
+}
+
+// Delete implements Glance.
+func (g *GophercloudGlance) Delete(ctx context.Context, token, endpoint, id string) error {
+	return fault(images.Delete(ctx, g.client(token, endpoint), url.PathEscape(id)).ExtractErr())
+}

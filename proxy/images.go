@@ -1,0 +1,180 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/translate"
+)
+
+// call is one authenticated, version-checked API request.
+type call struct {
+	c         echo.Context
+	ctx       context.Context
+	id        *Identity
+	token     string
+	version   microversion.Version
+	legacy    bool
+	glanceURL string
+	links     translate.Links
+}
+
+func (s *Server) imagesRange() microversion.Version   { return s.cfg.ImagesMax }
+func (s *Server) metadataRange() microversion.Version { return s.cfg.MetadataMax }
+
+// acceptedContentType: Nova parses the body as JSON for these request
+// content types (parameters ignored) and answers 415 for any other.
+func acceptedContentType(ct string) bool {
+	if strings.TrimSpace(ct) == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/json", "application/vnd.openstack.compute+json", "text/plain":
+		return true
+	}
+	return false
+}
+
+// api wraps a handler with the checks Nova runs after routing, in Nova's
+// order: content type (415), project id in the URL (400), the route's
+// microversion range (404); then resolves Glance and the link bases.
+func (s *Server) api(max func() microversion.Version, h func(*call) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if !acceptedContentType(r.Header.Get("Content-Type")) {
+			return &translate.Error{Status: http.StatusUnsupportedMediaType, Message: translate.MsgUnsupportedMedia}
+		}
+		id, _ := c.Get(ctxIdentity).(*Identity)
+		token, _ := c.Get(ctxToken).(string)
+		if id == nil {
+			return translate.Unexpected("Exception", errors.New("no identity on an authenticated route"))
+		}
+		if pid := c.Param("project_id"); pid != "" && pid != id.ProjectID {
+			return translate.ProjectMismatch(pid, id.ProjectID)
+		}
+		v, _ := c.Get(ctxVersion).(microversion.Version)
+		legacy, _ := c.Get(ctxLegacy).(bool)
+		if !legacy && max().Less(v) {
+			return translate.NotFound()
+		}
+		glanceURL := s.cfg.GlanceURL
+		if glanceURL == "" {
+			var ok bool
+			glanceURL, ok = CatalogURL(id.Catalog, "image", s.cfg.Region, s.cfg.Interface)
+			if !ok {
+				return translate.Unexpected("keystoneauth1.exceptions.catalog.EndpointNotFound",
+					errors.New("no image endpoint in the token's catalog for region "+s.cfg.Region))
+			}
+		}
+		mount := "/v2.1"
+		if legacy {
+			mount = "/v2"
+		}
+		base := s.baseURL(c)
+		project := ""
+		if id.ProjectID != "" && strings.Contains(base+r.RequestURI, id.ProjectID) {
+			project = id.ProjectID
+		}
+		return h(&call{
+			c: c, ctx: r.Context(), id: id, token: token, version: v, legacy: legacy,
+			glanceURL: glanceURL,
+			links:     translate.Links{App: base + mount, Project: project, Glance: GlanceLinkBase(glanceURL)},
+		})
+	}
+}
+
+// asFault maps an upstream error with the given mapping; anything that is
+// not a Glance fault (a cancelled request) is an unexpected error.
+func asFault(err error, mapping func(*translate.GlanceFault) *translate.Error) error {
+	var gf *translate.GlanceFault
+	if errors.As(err, &gf) {
+		return mapping(gf)
+	}
+	return translate.Unexpected("Exception", err)
+}
+
+func ok(c echo.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return translate.Unexpected("TypeError", err)
+	}
+	return writeBody(c, http.StatusOK, "application/json", b)
+}
+
+type imageList struct {
+	Images      any              `json:"images"`
+	ImagesLinks []translate.Link `json:"images_links,omitempty"`
+}
+
+// listImages serves GET /images and /images/detail.
+func (s *Server) listImages(detail bool) func(*call) error {
+	collection := "images"
+	if detail {
+		collection = "images/detail"
+	}
+	return func(k *call) error {
+		q, qerr := translate.ParseList(k.c.Request().URL.RawQuery)
+		if qerr != nil {
+			return qerr
+		}
+		imgs, err := s.glance.List(k.ctx, k.token, k.glanceURL, q.GlanceQuery(), q.Limit)
+		if err != nil {
+			return asFault(err, translate.ListError)
+		}
+		out := imageList{}
+		if detail {
+			views := make([]translate.ImageDetail, len(imgs))
+			for i, g := range imgs {
+				views[i] = translate.Detail(g, k.links)
+			}
+			out.Images = views
+		} else {
+			views := make([]translate.ImageBasic, len(imgs))
+			for i, g := range imgs {
+				views[i] = translate.Basic(g, k.links)
+			}
+			out.Images = views
+		}
+		if n := len(imgs); n > 0 {
+			if href := q.NextLink(k.links.Collection(collection), n, imgs[n-1].ID()); href != "" {
+				out.ImagesLinks = []translate.Link{{Rel: "next", Href: href}}
+			}
+		}
+		return ok(k.c, out)
+	}
+}
+
+// showImage serves GET /images/{id}.
+func (s *Server) showImage(k *call) error {
+	g, err := s.glance.Get(k.ctx, k.token, k.glanceURL, k.c.Param("id"))
+	if err != nil {
+		return asFault(err, translate.ShowError)
+	}
+	return ok(k.c, map[string]translate.ImageDetail{"image": translate.Detail(g, k.links)})
+}
+
+// deleteImage serves DELETE /images/{id}.
+func (s *Server) deleteImage(k *call) error {
+	if err := s.glance.Delete(k.ctx, k.token, k.glanceURL, k.c.Param("id")); err != nil {
+		return asFault(err, translate.DeleteError)
+	}
+	return noContent(k.c)
+}
+
+// noContent is Nova's 204: Content-Type application/json, empty body.
+func noContent(c echo.Context) error {
+	c.Response().Header().Set("Content-Type", "application/json")
+	c.Response().WriteHeader(http.StatusNoContent)
+	return nil
+}

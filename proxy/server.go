@@ -1,0 +1,372 @@
+// Package proxy is imagegw's HTTP side: the Echo server, Nova's routes,
+// middleware (request id and logging, auth, microversions), handlers and
+// the upstream Keystone and Glance clients.
+package proxy
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/translate"
+)
+
+// Deps are the server's collaborators.
+type Deps struct {
+	Config config.Config
+	Tokens TokenValidator
+	Glance Glance
+	Log    *zap.Logger
+	// AuthURI is Keystone's URL for WWW-Authenticate.
+	AuthURI string
+}
+
+// Server serves Nova's image proxy API.
+type Server struct {
+	cfg     config.Config
+	tokens  TokenValidator
+	glance  Glance
+	log     *zap.Logger
+	authURI string
+	global  microversion.Range
+	echo    *echo.Echo
+}
+
+// Context keys.
+const (
+	ctxIdentity = "imagegw.identity"
+	ctxToken    = "imagegw.token"
+	ctxVersion  = "imagegw.version"
+	ctxLegacy   = "imagegw.legacy"
+	ctxLog      = "imagegw.log"
+)
+
+// reqLog collects what the request log line reports.
+type reqLog struct {
+	project string
+	version string
+	cache   string
+}
+
+// MaxRequestBody is Nova's oslo sizelimit (max_request_body_size).
+const MaxRequestBody = 114688
+
+// New builds the Echo server with every route.
+func New(d Deps) *Server {
+	s := &Server{
+		cfg: d.Config, tokens: d.Tokens, glance: d.Glance, log: d.Log,
+		authURI: d.AuthURI,
+		global:  microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max},
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Pre(normalizePath)
+	e.Use(s.requestLog, s.bodyLimit, s.auth, s.versions)
+
+	// Version documents (no token needed).
+	e.GET("/", s.rootVersions)
+	for _, p := range []string{"/v2", "/v2/"} {
+		e.GET(p, s.v2Document)
+	}
+	for _, p := range []string{"/v2.1", "/v2.1/"} {
+		e.GET(p, s.v21Document)
+	}
+
+	for _, mount := range []string{"/v2.1", "/v2"} {
+		for _, prefix := range []string{mount, mount + "/:project_id"} {
+			e.GET(prefix+"/images", s.api(s.imagesRange, s.listImages(false)))
+			e.GET(prefix+"/images/detail", s.api(s.imagesRange, s.listImages(true)))
+			e.GET(prefix+"/images/:id", s.api(s.imagesRange, s.showImage))
+			e.DELETE(prefix+"/images/:id", s.api(s.imagesRange, s.deleteImage))
+		}
+	}
+	// Everything else: router 404 under /v2 and /v2.1, version choices elsewhere.
+	e.Any("/*", s.fallback)
+	s.echo = e
+	return s
+}
+
+// Echo returns the underlying Echo instance (to start or test it).
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+var multiSlash = regexp.MustCompile(`/{2,}`)
+
+// normalizePath routes on the percent-decoded path with doubled slashes
+// collapsed, as Nova's router does (so %2F in a key splits the path).
+func normalizePath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if strings.Contains(r.URL.Path, "//") {
+			r.URL.Path = multiSlash.ReplaceAllString(r.URL.Path, "/")
+		}
+		r.URL.RawPath = ""
+		return next(c)
+	}
+}
+
+// isAPIPath tells whether a path belongs to the compute API mounts (where
+// a token is required and unknown routes are router 404s).
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, "/v2/") || strings.HasPrefix(p, "/v2.1/")
+}
+
+// isLegacyPath tells whether a path is under the legacy /v2 mount.
+func isLegacyPath(p string) bool { return p == "/v2" || strings.HasPrefix(p, "/v2/") }
+
+// requestLog assigns the request id and writes one log line per request.
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		id := "req-" + uuid.NewString()
+		h := c.Response().Header()
+		h.Set("X-OpenStack-Request-Id", id)
+		h.Set("X-Compute-Request-Id", id)
+		rl := &reqLog{}
+		c.Set(ctxLog, rl)
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if route == "/*" || route == "" {
+			route = "unmatched"
+		}
+		s.log.Info("request",
+			zap.String("request_id", id),
+			zap.String("project", rl.project),
+			zap.String("method", c.Request().Method),
+			zap.String("route", route),
+			zap.String("path", c.Request().URL.Path),
+			zap.String("microversion", rl.version),
+			zap.Int("status", c.Response().Status),
+			zap.Duration("latency", time.Since(start)),
+			zap.String("cache", rl.cache),
+			zap.String("user_agent", c.Request().UserAgent()),
+		)
+		return nil
+	}
+}
+
+func logOf(c echo.Context) *reqLog {
+	if rl, ok := c.Get(ctxLog).(*reqLog); ok {
+		return rl
+	}
+	return &reqLog{}
+}
+
+// bodyLimit answers 413 before authentication, as oslo's sizelimit does.
+func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > MaxRequestBody {
+			return webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",
+				"Request is too large. Larger than max_request_body_size (114688).")
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxRequestBody)
+		}
+		return next(c)
+	}
+}
+
+// auth validates X-Auth-Token for everything under the API mounts except
+// the version documents.
+func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := c.Request().URL.Path
+		if !isAPIPath(p) || p == "/v2/" || p == "/v2.1/" {
+			return next(c)
+		}
+		token := c.Request().Header.Get("X-Auth-Token")
+		if token == "" {
+			return s.unauthorized(c)
+		}
+		id, err := s.tokens.Validate(c.Request().Context(), token)
+		if errors.Is(err, ErrInvalidToken) {
+			return s.unauthorized(c)
+		}
+		if err != nil {
+			s.log.Error("token validation failed", zap.Error(err))
+			// keystonemiddleware answers 503 when it cannot reach Keystone.
+			return &translate.Error{Status: http.StatusServiceUnavailable,
+				Message: "The server is currently unavailable. Please try again at a later time.", Cause: err}
+		}
+		c.Set(ctxIdentity, id)
+		c.Set(ctxToken, token)
+		logOf(c).project = id.ProjectID
+		return next(c)
+	}
+}
+
+func (s *Server) unauthorized(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("WWW-Authenticate", `Keystone uri="`+s.authURI+`"`)
+	return writeJSON(c, http.StatusUnauthorized, "application/json", map[string]any{
+		"error": map[string]any{"code": 401, "title": "Unauthorized",
+			"message": "The request you have made requires authentication."},
+	})
+}
+
+var projectIDRE = regexp.MustCompile(`^[0-9a-f-]+$`)
+
+// versions negotiates the microversion on /v2.1 routes (400/406) and sets
+// Nova's version response headers; legacy /v2 always runs as 2.1 with no
+// version headers. It also rejects project ids Nova's router would not
+// match (router 404), since routing precedes version parsing.
+func (s *Server) versions(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		route := c.Path()
+		if route == "/*" || route == "" || route == "/" || route == "/v2" || route == "/v2/" {
+			return next(c)
+		}
+		if pid := c.Param("project_id"); strings.Contains(route, ":project_id") && !projectIDRE.MatchString(pid) {
+			return echo.ErrNotFound
+		}
+		if isLegacyPath(c.Request().URL.Path) {
+			c.Set(ctxLegacy, true)
+			c.Set(ctxVersion, s.global.Min)
+			logOf(c).version = "legacy-v2"
+			return next(c)
+		}
+		v, err := microversion.Negotiate(c.Request().Header, s.global)
+		var ue *microversion.UnsupportedError
+		switch {
+		case errors.As(err, &ue):
+			echoed := ue.Value
+			if !ue.Version.IsZero() {
+				echoed = ue.Version.String()
+			}
+			microversion.SetResponseHeaders(c.Response().Header(), echoed)
+			logOf(c).version = echoed
+			return &translate.Error{Status: http.StatusNotAcceptable, Message: ue.Error()}
+		case err != nil:
+			return &translate.Error{Status: http.StatusBadRequest, Message: err.Error()}
+		}
+		microversion.SetResponseHeaders(c.Response().Header(), v.String())
+		c.Set(ctxVersion, v)
+		logOf(c).version = v.String()
+		return next(c)
+	}
+}
+
+// webobError writes the page webob produces for router-level errors: JSON
+// when the client accepts it, else HTML (HEAD: HTML, no body).
+func webobError(c echo.Context, status int, title, message string) error {
+	r := c.Request()
+	statusLine := http.StatusText(status)
+	if status == http.StatusRequestEntityTooLarge {
+		statusLine = "Request Entity Too Large"
+	}
+	if r.Method != http.MethodHead && acceptsJSON(r.Header.Get("Accept")) {
+		return writeJSON(c, status, "application/json", map[string]any{
+			"message": message + "<br /><br />\n\n\n",
+			"code":    itoa(status) + " " + statusLine,
+			"title":   title,
+		})
+	}
+	body := "<html>\n <head>\n  <title>" + itoa(status) + " " + statusLine + "</title>\n </head>\n <body>\n  <h1>" +
+		itoa(status) + " " + statusLine + "</h1>\n  " + message + "<br /><br />\n\n\n\n </body>\n</html>"
+	c.Response().Header().Set("Content-Type", "text/html; charset=UTF-8")
+	c.Response().WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write([]byte(body))
+	return err
+}
+
+func acceptsJSON(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if mt == "application/json" {
+			return true
+		}
+	}
+	return false
+}
+
+func routerNotFound(c echo.Context) error {
+	return webobError(c, http.StatusNotFound, "Not Found", "The resource could not be found.")
+}
+
+// handleError renders every error in one place: Nova faults as Nova's
+// fault body, router misses as webob's 404 (never 405).
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var ne *translate.Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ne):
+		if ne.Status >= 500 {
+			s.log.Error("request failed", zap.Error(ne))
+		}
+		_ = writeFault(c, ne)
+	case errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed):
+		c.Response().Header().Del("Allow")
+		_ = routerNotFound(c)
+	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+		_ = webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",
+			"Request is too large. Larger than max_request_body_size (114688).")
+	default:
+		s.log.Error("unexpected error", zap.Error(err))
+		_ = writeFault(c, translate.Unexpected("Exception", err))
+	}
+}
+
+// writeFault writes Nova's fault body.
+func writeFault(c echo.Context, e *translate.Error) error {
+	return writeJSON(c, e.Status, "application/json; charset=UTF-8", map[string]any{
+		translate.FaultName(e.Status): map[string]any{"code": e.Status, "message": e.Message},
+	})
+}
+
+func writeJSON(c echo.Context, status int, contentType string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return writeBody(c, status, contentType, b)
+}
+
+func writeBody(c echo.Context, status int, contentType string, b []byte) error {
+	h := c.Response().Header()
+	h.Set("Content-Type", contentType)
+	c.Response().WriteHeader(status)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write(b)
+	return err
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// fallback answers every path without a route: router 404 under the API
+// mounts (after auth), Nova's 300 version choices elsewhere.
+func (s *Server) fallback(c echo.Context) error {
+	if p := c.Request().URL.Path; isAPIPath(p) || p == "/v2" || p == "/v2.1" {
+		return echo.ErrNotFound
+	}
+	return s.choices(c)
+}

@@ -1,0 +1,109 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Version documents, byte-for-byte in Nova's key order.
+
+type versionLink struct {
+	Rel  string `json:"rel"`
+	Type string `json:"type,omitempty"`
+	Href string `json:"href"`
+}
+
+type mediaType struct {
+	Base string `json:"base"`
+	Type string `json:"type"`
+}
+
+type versionSummary struct {
+	ID         string        `json:"id"`
+	Status     string        `json:"status"`
+	Version    string        `json:"version"`
+	MinVersion string        `json:"min_version"`
+	Updated    string        `json:"updated"`
+	Links      []versionLink `json:"links"`
+}
+
+type versionDoc struct {
+	ID         string        `json:"id"`
+	Status     string        `json:"status"`
+	Version    string        `json:"version"`
+	MinVersion string        `json:"min_version"`
+	Updated    string        `json:"updated"`
+	Links      []versionLink `json:"links"`
+	MediaTypes []mediaType   `json:"media-types"`
+}
+
+type choice struct {
+	ID         string        `json:"id"`
+	Status     string        `json:"status"`
+	Links      []versionLink `json:"links"`
+	MediaTypes []mediaType   `json:"media-types"`
+}
+
+const (
+	updatedV20 = "2011-01-21T11:33:21Z"
+	updatedV21 = "2013-07-23T11:33:21Z"
+	mediaV20   = "application/vnd.openstack.compute+json;version=2"
+	mediaV21   = "application/vnd.openstack.compute+json;version=2.1"
+)
+
+// baseURL is scheme://host[:port] of the request, or the configured public URL.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if c.Request().TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request().Host
+}
+
+func (s *Server) rootVersions(c echo.Context) error {
+	b := s.baseURL(c)
+	return writeJSON(c, http.StatusOK, "application/json", map[string][]versionSummary{"versions": {
+		{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20, Links: []versionLink{{Rel: "self", Href: b + "/v2/"}}},
+		{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
+			Links: []versionLink{{Rel: "self", Href: b + "/v2.1/"}}},
+	}})
+}
+
+func describedBy() versionLink {
+	return versionLink{Rel: "describedby", Type: "text/html", Href: "http://docs.openstack.org/"}
+}
+
+func (s *Server) v2Document(c echo.Context) error {
+	b := s.baseURL(c)
+	return writeJSON(c, http.StatusOK, "application/json", map[string]versionDoc{"version": {
+		ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20,
+		Links:      []versionLink{{Rel: "self", Href: b + "/v2/"}, describedBy()},
+		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV20}},
+	}})
+}
+
+func (s *Server) v21Document(c echo.Context) error {
+	b := s.baseURL(c)
+	return writeJSON(c, http.StatusOK, "application/json", map[string]versionDoc{"version": {
+		ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
+		Links:      []versionLink{{Rel: "self", Href: b + "/v2.1/"}, describedBy()},
+		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}},
+	}})
+}
+
+// choices is Nova's 300 answer for paths outside /v2 and /v2.1.
+func (s *Server) choices(c echo.Context) error {
+	b := s.baseURL(c)
+	p := c.Request().URL.Path
+	return writeJSON(c, http.StatusMultipleChoices, "application/json", map[string][]choice{"choices": {
+		{ID: "v2.0", Status: "SUPPORTED", Links: []versionLink{{Rel: "self", Href: b + "/v2" + p}},
+			MediaTypes: []mediaType{{Base: "application/json", Type: mediaV20}}},
+		{ID: "v2.1", Status: "CURRENT", Links: []versionLink{{Rel: "self", Href: b + "/v2.1" + p}},
+			MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}}},
+	}})
+}
