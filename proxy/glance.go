@@ -52,7 +52,10 @@ func (g *GophercloudGlance) client(token, endpoint string) *gophercloud.ServiceC
 		pc.UserAgent.Prepend(g.UserAgent)
 	}
 	root := glanceRoot(endpoint) + "/"
-	return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: root, ResourceBase: root + "v2/", Type: "image"}
+	return &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: root, ResourceBase: root + "v2/", Type: "image",
+		// Accept what glanceclient accepts (python-requests' */*): Glance then
+		// renders errors as its HTML page, whose text Nova forwards.
+		MoreHeaders: map[string]string{"Accept": "*/*"}}
 }
 
 // fault converts a gophercloud error into a *translate.GlanceFault.

@@ -109,7 +109,7 @@ func ok(c echo.Context, v any) error {
 	if err != nil {
 		return translate.Unexpected("TypeError", err)
 	}
-	return writeBody(c, http.StatusOK, "application/json", b)
+	return writeBody(c, http.StatusOK, successType(c), b)
 }
 
 type imageList struct {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,12 +79,11 @@ func New(d Deps) *Server {
 
 	// Version documents (no token needed).
 	e.GET("/", s.rootVersions)
-	for _, p := range []string{"/v2", "/v2/"} {
-		e.GET(p, s.v2Document)
+	for _, p := range []string{"/v2", "/v2/", "/v2.1", "/v2.1/", "/v2/:project_id/", "/v2.1/:project_id/"} {
+		e.GET(p, s.mountDocument)
 	}
-	for _, p := range []string{"/v2.1", "/v2.1/"} {
-		e.GET(p, s.v21Document)
-	}
+	e.GET("/v2/versions/:version_id", s.versionByID)
+	e.GET("/v2.1/versions/:version_id", s.versionByID)
 
 	for _, mount := range []string{"/v2.1", "/v2"} {
 		for _, prefix := range []string{mount, mount + "/:project_id"} {
@@ -134,9 +134,13 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		id := "req-" + uuid.NewString()
-		h := c.Response().Header()
-		h.Set("X-OpenStack-Request-Id", id)
-		h.Set("X-Compute-Request-Id", id)
+		// Nova's request-id middleware wraps the API apps, not the root
+		// version document or the version choices.
+		if p := c.Request().URL.Path; p == "/v2" || p == "/v2.1" || isAPIPath(p) {
+			h := c.Response().Header()
+			h.Set("X-OpenStack-Request-Id", id)
+			h.Set("X-Compute-Request-Id", id)
+		}
 		rl := &reqLog{}
 		c.Set(ctxLog, rl)
 		err := next(c)
@@ -232,7 +236,7 @@ var projectIDRE = regexp.MustCompile(`^[0-9a-f-]+$`)
 func (s *Server) versions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		route := c.Path()
-		if route == "/*" || route == "" || route == "/" || route == "/v2" || route == "/v2/" {
+		if route == "/*" || route == "" || route == "/" {
 			return next(c)
 		}
 		if pid := c.Param("project_id"); strings.Contains(route, ":project_id") && !projectIDRE.MatchString(pid) {
@@ -336,6 +340,36 @@ func writeFault(c echo.Context, e *translate.Error) error {
 	return writeJSON(c, e.Status, "application/json; charset=UTF-8", map[string]any{
 		translate.FaultName(e.Status): map[string]any{"code": e.Status, "message": e.Message},
 	})
+}
+
+// successType is the Content-Type of a successful response: Nova echoes
+// application/vnd.openstack.compute+json when the client prefers it.
+func successType(c echo.Context) string {
+	const vnd = "application/vnd.openstack.compute+json"
+	accept := c.Request().Header.Get("Accept")
+	if !strings.Contains(accept, vnd) {
+		return "application/json"
+	}
+	best, bestQ := "application/json", -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		mt = strings.TrimSpace(mt)
+		if mt != vnd && mt != "application/json" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.TrimSpace(k) == "q" {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		if q > bestQ || (q == bestQ && mt == "application/json") {
+			best, bestQ = mt, q
+		}
+	}
+	return best
 }
 
 func writeJSON(c echo.Context, status int, contentType string, v any) error {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/imagegw/imagegw/translate"
 )
 
 // Version documents, byte-for-byte in Nova's key order.
@@ -78,22 +80,41 @@ func describedBy() versionLink {
 	return versionLink{Rel: "describedby", Type: "text/html", Href: "http://docs.openstack.org/"}
 }
 
-func (s *Server) v2Document(c echo.Context) error {
-	b := s.baseURL(c)
-	return writeJSON(c, http.StatusOK, "application/json", map[string]versionDoc{"version": {
-		ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20,
-		Links:      []versionLink{{Rel: "self", Href: b + "/v2/"}, describedBy()},
-		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV20}},
-	}})
+// document is the single-version document of id ("v2.0" or "v2.1"); its
+// self link is the mount the request came through, as in Nova.
+func (s *Server) document(c echo.Context, id string) error {
+	self := s.baseURL(c) + "/v2.1/"
+	if isLegacyPath(c.Request().URL.Path) {
+		self = s.baseURL(c) + "/v2/"
+	}
+	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
+		Links:      []versionLink{{Rel: "self", Href: self}, describedBy()},
+		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}},
+	}
+	if id == "v2.0" {
+		doc = versionDoc{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20,
+			Links:      []versionLink{{Rel: "self", Href: self}, describedBy()},
+			MediaTypes: []mediaType{{Base: "application/json", Type: mediaV20}},
+		}
+	}
+	return writeJSON(c, http.StatusOK, successType(c), map[string]versionDoc{"version": doc})
 }
 
-func (s *Server) v21Document(c echo.Context) error {
-	b := s.baseURL(c)
-	return writeJSON(c, http.StatusOK, "application/json", map[string]versionDoc{"version": {
-		ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
-		Links:      []versionLink{{Rel: "self", Href: b + "/v2.1/"}, describedBy()},
-		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}},
-	}})
+// mountDocument serves /v2[/], /v2.1[/] and /{mount}/{project_id}/.
+func (s *Server) mountDocument(c echo.Context) error {
+	if isLegacyPath(c.Request().URL.Path) {
+		return s.document(c, "v2.0")
+	}
+	return s.document(c, "v2.1")
+}
+
+// versionByID serves /{mount}/versions/{id}: v2.0 and v2.1 are known.
+func (s *Server) versionByID(c echo.Context) error {
+	switch id := c.Param("version_id"); id {
+	case "v2.0", "v2.1":
+		return s.document(c, id)
+	}
+	return translate.NotFound()
 }
 
 // choices is Nova's 300 answer for paths outside /v2 and /v2.1.
