@@ -44,6 +44,10 @@ type Config struct {
 	ImagesMaxVersion   string `yaml:"images_max_version"`
 	MetadataMaxVersion string `yaml:"metadata_max_version"`
 
+	// MetadataItems is the most metadata items an image may have after a
+	// write (Nova's metadata_items quota; -1: unlimited).
+	MetadataItems int `yaml:"metadata_items"`
+
 	// TokenCacheTTL bounds how long a validated token is trusted without
 	// asking Keystone again (never beyond the token's expiry).
 	TokenCacheTTL time.Duration `yaml:"token_cache_ttl"`
@@ -65,6 +69,7 @@ func Defaults() Config {
 		MaxVersion:         "2.93",
 		ImagesMaxVersion:   "2.35",
 		MetadataMaxVersion: "2.38",
+		MetadataItems:      128,
 		TokenCacheTTL:      5 * time.Minute,
 		UpstreamTimeout:    30 * time.Second,
 		LogLevel:           "info",
@@ -147,10 +152,27 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 func decodeYAML(data []byte, cfg *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true) // an unknown key is an error naming it
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return err
+	err := dec.Decode(cfg)
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil
 	}
-	return nil
+	// yaml reports bad values by line: name the key written on that line.
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		lines := strings.Split(string(data), "\n")
+		msgs := make([]string, 0, len(te.Errors))
+		for _, e := range te.Errors {
+			var n int
+			if _, serr := fmt.Sscanf(e, "line %d:", &n); serr == nil && n >= 1 && n <= len(lines) {
+				if k, _, ok := strings.Cut(strings.TrimSpace(lines[n-1]), ":"); ok {
+					e = k + ": " + e
+				}
+			}
+			msgs = append(msgs, e)
+		}
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	return err
 }
 
 func firstNonEmpty(v ...string) string {
@@ -189,6 +211,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Region == "" {
 		return errors.New("config: region: must not be empty")
+	}
+	if c.MetadataItems < -1 {
+		return fmt.Errorf("config: metadata_items: %d must be -1 (unlimited) or more", c.MetadataItems)
 	}
 	if c.TokenCacheTTL < 0 {
 		return fmt.Errorf("config: token_cache_ttl: %s is negative", c.TokenCacheTTL)

@@ -24,6 +24,8 @@ type Glance interface {
 	List(ctx context.Context, token, endpoint, query string, want int64) ([]translate.GlanceImage, error)
 	Get(ctx context.Context, token, endpoint, id string) (translate.GlanceImage, error)
 	Delete(ctx context.Context, token, endpoint, id string) error
+	// Patch applies a JSON patch and returns the updated image.
+	Patch(ctx context.Context, token, endpoint, id string, ops []translate.PatchOp) (translate.GlanceImage, error)
 }
 
 var versionSuffixRE = regexp.MustCompile(`/v\d+(\.\d+)?/?$`)
@@ -145,4 +147,30 @@ func (g *GophercloudGlance) Get(ctx context.Context, token, endpoint, id string)
 // Delete implements Glance.
 func (g *GophercloudGlance) Delete(ctx context.Context, token, endpoint, id string) error {
 	return fault(images.Delete(ctx, g.client(token, endpoint), url.PathEscape(id)).ExtractErr())
+}
+
+// patchOps adapts JSON-patch operations to gophercloud's UpdateOptsBuilder
+// (sent as application/openstack-images-v2.1-json-patch).
+type patchOps []translate.PatchOp
+
+func (p patchOps) ToImageUpdateMap() ([]any, error) {
+	out := make([]any, len(p))
+	for i, op := range p {
+		m := map[string]any{"op": op.Op, "path": op.Path}
+		if op.Op != "remove" {
+			m["value"] = op.Value
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// Patch implements Glance.
+func (g *GophercloudGlance) Patch(ctx context.Context, token, endpoint, id string, ops []translate.PatchOp) (translate.GlanceImage, error) {
+	res := images.Update(ctx, g.client(token, endpoint), url.PathEscape(id), patchOps(ops))
+	if res.Err != nil {
+		return nil, fault(res.Err)
+	}
+	m, _ := res.Body.(map[string]any)
+	return translate.GlanceImage(m), nil
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"mime"
+	"io"
 	"net/http"
 	"strings"
 
@@ -24,6 +24,8 @@ type call struct {
 	legacy    bool
 	glanceURL string
 	links     translate.Links
+	// body is the parsed JSON request body (routes with a body only).
+	body any
 }
 
 func (s *Server) imagesRange() microversion.Version   { return s.cfg.ImagesMax }
@@ -35,11 +37,9 @@ func acceptedContentType(ct string) bool {
 	if strings.TrimSpace(ct) == "" {
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
-	}
-	switch mt {
+	// webob compares the media type case-sensitively: APPLICATION/JSON is 415
+	mt, _, _ := strings.Cut(ct, ";")
+	switch strings.TrimSpace(mt) {
 	case "application/json", "application/vnd.openstack.compute+json", "text/plain":
 		return true
 	}
@@ -50,10 +50,36 @@ func acceptedContentType(ct string) bool {
 // order: content type (415), project id in the URL (400), the route's
 // microversion range (404); then resolves Glance and the link bases.
 func (s *Server) api(max func() microversion.Version, h func(*call) error) echo.HandlerFunc {
+	return s.route(max, false, h)
+}
+
+// apiBody is api for routes with a JSON body, parsed (400 "Malformed
+// request body") after the content type check and before the project and
+// microversion checks, as Nova does.
+func (s *Server) apiBody(max func() microversion.Version, h func(*call) error) echo.HandlerFunc {
+	return s.route(max, true, h)
+}
+
+func (s *Server) route(max func() microversion.Version, withBody bool, h func(*call) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if !acceptedContentType(r.Header.Get("Content-Type")) {
 			return &translate.Error{Status: http.StatusUnsupportedMediaType, Message: translate.MsgUnsupportedMedia}
+		}
+		var body any
+		if withBody && r.Body != nil {
+			raw, err := io.ReadAll(r.Body)
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+			}
+			if err != nil {
+				return translate.Unexpected("Exception", err)
+			}
+			var perr *translate.Error
+			if body, perr = translate.ParseBody(raw); perr != nil {
+				return perr
+			}
 		}
 		id, _ := c.Get(ctxIdentity).(*Identity)
 		token, _ := c.Get(ctxToken).(string)
@@ -88,8 +114,8 @@ func (s *Server) api(max func() microversion.Version, h func(*call) error) echo.
 		}
 		return h(&call{
 			c: c, ctx: r.Context(), id: id, token: token, version: v, legacy: legacy,
-			glanceURL: glanceURL,
-			links:     translate.Links{App: base + mount, Project: project, Glance: GlanceLinkBase(glanceURL)},
+			glanceURL: glanceURL, body: body,
+			links: translate.Links{App: base + mount, Project: project, Glance: GlanceLinkBase(glanceURL)},
 		})
 	}
 }

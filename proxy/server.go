@@ -40,6 +40,7 @@ type Server struct {
 	authURI string
 	global  microversion.Range
 	echo    *echo.Echo
+	writes  *keyedMutex
 }
 
 // Context keys.
@@ -66,6 +67,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		cfg: d.Config, tokens: d.Tokens, glance: d.Glance, log: d.Log,
 		authURI: d.AuthURI,
+		writes:  newKeyedMutex(),
 		global:  microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max},
 	}
 	if s.log == nil {
@@ -74,13 +76,14 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(normalizePath)
+	e.Pre(normalizePath, s.options)
 	e.Use(s.requestLog, s.bodyLimit, s.auth, s.versions)
 
 	// Version documents (no token needed).
-	e.GET("/", s.rootVersions)
+	e.Any("/", s.rootVersions)
+	getHead := []string{http.MethodGet, http.MethodHead}
 	for _, p := range []string{"/v2", "/v2/", "/v2.1", "/v2.1/", "/v2/:project_id/", "/v2.1/:project_id/"} {
-		e.GET(p, s.mountDocument)
+		e.Match(getHead, p, s.mountDocument)
 	}
 	e.GET("/v2/versions/:version_id", s.versionByID)
 	e.GET("/v2.1/versions/:version_id", s.versionByID)
@@ -91,6 +94,12 @@ func New(d Deps) *Server {
 			e.GET(prefix+"/images/detail", s.api(s.imagesRange, s.listImages(true)))
 			e.GET(prefix+"/images/:id", s.api(s.imagesRange, s.showImage))
 			e.DELETE(prefix+"/images/:id", s.api(s.imagesRange, s.deleteImage))
+			e.GET(prefix+"/images/:id/metadata", s.api(s.metadataRange, s.metadataIndex))
+			e.POST(prefix+"/images/:id/metadata", s.apiBody(s.metadataRange, s.writeLocked(s.metadataCreate)))
+			e.PUT(prefix+"/images/:id/metadata", s.apiBody(s.metadataRange, s.writeLocked(s.metadataUpdateAll)))
+			e.GET(prefix+"/images/:id/metadata/:key", s.api(s.metadataRange, s.metadataShow))
+			e.PUT(prefix+"/images/:id/metadata/:key", s.apiBody(s.metadataRange, s.writeLocked(s.metadataUpdateItem)))
+			e.DELETE(prefix+"/images/:id/metadata/:key", s.api(s.metadataRange, s.writeLocked(s.metadataDelete)))
 		}
 	}
 	// Everything else: router 404 under /v2 and /v2.1, version choices elsewhere.
@@ -117,6 +126,22 @@ func normalizePath(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		r.URL.RawPath = ""
 		return next(c)
+	}
+}
+
+// options answers OPTIONS before authentication and routing, as Nova's
+// pipeline does (CORS middleware): 200, empty body, except on "/" where the
+// versions document is served.
+func (s *Server) options(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method != http.MethodOptions {
+			return next(c)
+		}
+		if c.Request().URL.Path == "/" {
+			return s.rootVersions(c)
+		}
+		c.Response().WriteHeader(http.StatusOK)
+		return nil
 	}
 }
 
@@ -242,6 +267,11 @@ func (s *Server) versions(next echo.HandlerFunc) echo.HandlerFunc {
 		if pid := c.Param("project_id"); strings.Contains(route, ":project_id") && !projectIDRE.MatchString(pid) {
 			return echo.ErrNotFound
 		}
+		for _, v := range c.ParamValues() {
+			if strings.Contains(v, "/") { // Nova's router matches one segment per parameter
+				return echo.ErrNotFound
+			}
+		}
 		if isLegacyPath(c.Request().URL.Path) {
 			c.Set(ctxLegacy, true)
 			c.Set(ctxVersion, s.global.Min)
@@ -324,7 +354,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		_ = writeFault(c, ne)
 	case errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed):
-		c.Response().Header().Del("Allow")
+		h := c.Response().Header()
+		for _, k := range []string{"Allow", microversion.HeaderStandard, microversion.HeaderLegacy, "Vary"} {
+			h.Del(k)
+		}
 		_ = routerNotFound(c)
 	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 		_ = webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",

@@ -69,7 +69,7 @@ func (s *Server) baseURL(c echo.Context) string {
 
 func (s *Server) rootVersions(c echo.Context) error {
 	b := s.baseURL(c)
-	return writeJSON(c, http.StatusOK, "application/json", map[string][]versionSummary{"versions": {
+	return writeJSON(c, http.StatusOK, successType(c), map[string][]versionSummary{"versions": {
 		{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20, Links: []versionLink{{Rel: "self", Href: b + "/v2/"}}},
 		{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
 			Links: []versionLink{{Rel: "self", Href: b + "/v2.1/"}}},
@@ -83,6 +83,9 @@ func describedBy() versionLink {
 // document is the single-version document of id ("v2.0" or "v2.1"); its
 // self link is the mount the request came through, as in Nova.
 func (s *Server) document(c echo.Context, id string) error {
+	if !acceptedContentType(c.Request().Header.Get("Content-Type")) {
+		return &translate.Error{Status: http.StatusUnsupportedMediaType, Message: translate.MsgUnsupportedMedia}
+	}
 	self := s.baseURL(c) + "/v2.1/"
 	if isLegacyPath(c.Request().URL.Path) {
 		self = s.baseURL(c) + "/v2/"

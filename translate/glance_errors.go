@@ -164,7 +164,9 @@ func MetadataError(f *GlanceFault, imageID string, patch bool) *Error {
 		}
 		return &Error{Status: http.StatusNotFound, Message: MsgImageNotFound, Cause: f}
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return &Error{Status: http.StatusForbidden, Message: fmt.Sprintf("Not authorized for image %s.", imageID), Cause: f}
+		e := NotAuthorized(imageID)
+		e.Cause = f
+		return e
 	case http.StatusBadRequest:
 		return Unexpected("nova.exception.ImageBadRequest", f)
 	case http.StatusRequestEntityTooLarge:

@@ -1,0 +1,79 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8774", c.Listen)
+	require.Equal(t, "2.93", c.Max.String())
+	require.Equal(t, "2.35", c.ImagesMax.String())
+	require.Equal(t, "2.38", c.MetadataMax.String())
+	require.Equal(t, 128, c.MetadataItems)
+}
+
+func TestPrecedenceFileEnvFlag(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "imagegw.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("listen: 127.0.0.1:1111\nregion: R1\nimages_max_version: '2.30'\ntoken_cache_ttl: 1m\nmetadata_items: 10\n"), 0o600))
+	c, err := Load([]string{"--config", path}, env(nil), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:1111", c.Listen)
+	require.Equal(t, "R1", c.Region)
+	require.Equal(t, "2.30", c.ImagesMax.String())
+	require.Equal(t, time.Minute, c.TokenCacheTTL)
+	require.Equal(t, 10, c.MetadataItems)
+
+	c, err = Load([]string{"--config", path}, env(map[string]string{"IMAGEGW_LISTEN": "127.0.0.1:2222", "IMAGEGW_REGION": "R2"}), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:2222", c.Listen, "env beats file")
+	c, err = Load([]string{"--config", path, "--listen", "127.0.0.1:3333"}, env(map[string]string{"IMAGEGW_LISTEN": "127.0.0.1:2222"}), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:3333", c.Listen, "flag beats env")
+	require.Equal(t, "R1", c.Region)
+
+	c, err = Load(nil, env(map[string]string{"IMAGEGW_CONFIG": path}), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:1111", c.Listen)
+}
+
+func TestInvalidNamesTheKey(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) string {
+		p := filepath.Join(dir, "c.yaml")
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o600))
+		return p
+	}
+	for yaml, key := range map[string]string{
+		"listen: nope\n":                "listen",
+		"glance_url: ftp://x\n":         "glance_url",
+		"public_url: not a url\n":       "public_url",
+		"interface: private\n":          "interface",
+		"max_version: two\n":            "max_version",
+		"images_max_version: '2.99'\n":  "images_max_version",
+		"metadata_max_version: '1.5'\n": "metadata_max_version",
+		"metadata_items: -2\n":          "metadata_items",
+		"upstream_timeout: 0s\n":        "upstream_timeout",
+		"log_level: loud\n":             "log_level",
+		"no_such_key: 1\n":              "no_such_key",
+		"token_cache_ttl: soon\n":       "token_cache_ttl",
+	} {
+		_, err := Load([]string{"--config", write(yaml)}, env(nil), io.Discard)
+		require.Error(t, err, yaml)
+		require.Contains(t, err.Error(), key, yaml)
+	}
+	_, err := Load(nil, env(map[string]string{"IMAGEGW_UPSTREAM_TIMEOUT": "x"}), io.Discard)
+	require.ErrorContains(t, err, "upstream_timeout")
+	_, err = Load([]string{"--bogus"}, env(nil), io.Discard)
+	require.Error(t, err)
+}
