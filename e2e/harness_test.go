@@ -6,7 +6,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/conformance"
 	"github.com/imagegw/imagegw/proxy"
 )
 
@@ -66,30 +66,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func readEnvFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		if ok && !strings.HasPrefix(k, "#") {
-			out[k] = strings.Trim(v, `"'`)
-		}
-	}
-	return out, sc.Err()
-}
-
 func setup() error {
 	world.dir = os.Getenv("IMAGEGW_CLOUD_DIR")
 	if world.dir == "" {
 		world.dir = "/tmp/imagegw-cloud"
 	}
 	var err error
-	if world.env, err = readEnvFile(filepath.Join(world.dir, "cloud.env")); err != nil {
+	if world.env, err = conformance.ReadEnvFile(filepath.Join(world.dir, "cloud.env")); err != nil {
 		return err
 	}
 	b, err := os.ReadFile(filepath.Join(world.dir, "seed.json"))

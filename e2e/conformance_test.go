@@ -1,0 +1,100 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/conformance"
+)
+
+// TestConformance replays the whole conformance matrix against imagegw (in
+// process, in front of the test cloud) and compares every answer with the
+// real Nova's golden answer in testdata/golden (scripts/record-golden).
+// It fails for every differing case that conformance/deviations.yaml does
+// not list, and for every listed deviation that no longer differs.
+//
+// The matrix writes metadata and deletes images, so the seed is reset
+// before and after the replay. IMAGEGW_CONFORMANCE_REPORT=<file> also
+// writes the full report (table, failures with JSON diffs) to that file.
+func TestConformance(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+
+	idx, golden, err := conformance.LoadGolden(filepath.Join("..", "testdata", "golden"))
+	require.NoError(t, err, "golden files missing: record them with scripts/record-golden")
+	devs, err := conformance.LoadDeviations(filepath.Join("..", "conformance", "deviations.yaml"))
+	require.NoError(t, err)
+	cases := conformance.Matrix()
+	require.Empty(t, devs.UnknownCases(cases), "deviations.yaml names cases that are not in the matrix")
+	t.Logf("golden: %d cases recorded %s from nova %s", idx.Count, idx.Recording.Date, idx.Recording.NovaVersion)
+
+	reset := func() {
+		// not ctx: the cleanup runs after ctx is cancelled
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer rcancel()
+		out, err := conformance.ResetSeed(rctx, "/usr/bin/python3", filepath.Join("..", "scripts", "cloud", "seed.py"), world.dir)
+		require.NoError(t, err, string(out))
+	}
+	reset()
+	// other e2e tests expect the documented seed state
+	t.Cleanup(reset)
+
+	cloud, err := conformance.LoadCloud(world.dir)
+	require.NoError(t, err)
+	srv, err := startGateway(nil)
+	require.NoError(t, err)
+	defer srv.Close()
+
+	start := time.Now()
+	r := &conformance.Runner{Target: srv.URL, Cloud: cloud, Tokens: world.tokens}
+	exs, err := r.Run(ctx, cases)
+	require.NoError(t, err)
+	t.Logf("replayed %d cases in %s", len(exs), time.Since(start).Round(time.Millisecond))
+
+	got := conformance.NormalizeAll(exs, conformance.NewNormalizer(srv.URL, cloud))
+	rep := conformance.Evaluate(cases, conformance.GoldenResponses(golden), got, devs)
+
+	var table, summary strings.Builder
+	rep.WriteTable(&table)
+	rep.WriteSummary(&summary, false)
+	t.Logf("route x microversion class (passed/total):\n%s", table.String())
+	if path := os.Getenv("IMAGEGW_CONFORMANCE_REPORT"); path != "" {
+		var full strings.Builder
+		full.WriteString(table.String() + "\n")
+		rep.WriteSummary(&full, true)
+		require.NoError(t, os.WriteFile(path, []byte(full.String()), 0o644))
+		t.Logf("full report written to %s", path)
+	}
+
+	c := rep.Counts()
+	t.Logf("%d cases: %d pass, %d accepted deviations, %d fail, %d stale deviations, %d missing",
+		len(rep.Outcomes), c[conformance.StatusPass], c[conformance.StatusDeviation],
+		c[conformance.StatusFail], c[conformance.StatusStale], c[conformance.StatusMissing])
+	for _, o := range rep.Failures() {
+		switch o.Status {
+		case conformance.StatusStale:
+			t.Errorf("%s: listed deviation(s) %s no longer differ: remove them from conformance/deviations.yaml",
+				o.Case.Name, strings.Join(o.Stale, ", "))
+		case conformance.StatusMissing:
+			t.Errorf("%s: no golden answer (re-record with scripts/record-golden)", o.Case.Name)
+		default:
+			var b strings.Builder
+			for _, d := range o.Unexpected {
+				fmt.Fprintf(&b, "\n  %s: want %s\n  %s  got  %s", d.Field, d.Want, strings.Repeat(" ", len(d.Field)), d.Got)
+				if d.Detail != "" {
+					b.WriteString("\n" + d.Detail)
+				}
+			}
+			t.Errorf("%s (%s %s):%s", o.Case.Name, o.Case.Method, o.Case.Path, b.String())
+		}
+	}
+}
