@@ -61,7 +61,7 @@ func TestParseListValidation(t *testing.T) {
 func TestGlanceQuery(t *testing.T) {
 	tests := []struct {
 		name, query, glance string
-		limit, linkLimit     int64
+		limit, linkLimit    int64
 	}{
 		{"no params", "", "?limit=200", 0, 1000},
 		{"limit smaller than page", "limit=3", "?limit=3", 3, 3},
