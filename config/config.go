@@ -48,6 +48,14 @@ type Config struct {
 	// write (Nova's metadata_items quota; -1: unlimited).
 	MetadataItems int `yaml:"metadata_items"`
 
+	// Response cache: time to live per route kind (0 disables that kind)
+	// and bounds of the in-process cache.
+	CacheTTLList     time.Duration `yaml:"cache_ttl_list"`
+	CacheTTLImage    time.Duration `yaml:"cache_ttl_image"`
+	CacheTTLMetadata time.Duration `yaml:"cache_ttl_metadata"`
+	CacheMaxEntries  int           `yaml:"cache_max_entries"`
+	CacheMaxBytes    int64         `yaml:"cache_max_bytes"`
+
 	// TokenCacheTTL bounds how long a validated token is trusted without
 	// asking Keystone again (never beyond the token's expiry).
 	TokenCacheTTL time.Duration `yaml:"token_cache_ttl"`
@@ -70,6 +78,11 @@ func Defaults() Config {
 		ImagesMaxVersion:   "2.35",
 		MetadataMaxVersion: "2.38",
 		MetadataItems:      128,
+		CacheTTLList:       10 * time.Second,
+		CacheTTLImage:      30 * time.Second,
+		CacheTTLMetadata:   30 * time.Second,
+		CacheMaxEntries:    100000,
+		CacheMaxBytes:      64 << 20,
 		TokenCacheTTL:      5 * time.Minute,
 		UpstreamTimeout:    30 * time.Second,
 		LogLevel:           "info",
@@ -137,6 +150,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}{
 		{&cfg.TokenCacheTTL, "IMAGEGW_TOKEN_CACHE_TTL", "token_cache_ttl"},
 		{&cfg.UpstreamTimeout, "IMAGEGW_UPSTREAM_TIMEOUT", "upstream_timeout"},
+		{&cfg.CacheTTLList, "IMAGEGW_CACHE_TTL_LIST", "cache_ttl_list"},
+		{&cfg.CacheTTLImage, "IMAGEGW_CACHE_TTL_IMAGE", "cache_ttl_image"},
+		{&cfg.CacheTTLMetadata, "IMAGEGW_CACHE_TTL_METADATA", "cache_ttl_metadata"},
 	} {
 		if v := getenv(d.env); v != "" {
 			p, err := time.ParseDuration(v)
@@ -214,6 +230,20 @@ func (c *Config) Validate() error {
 	}
 	if c.MetadataItems < -1 {
 		return fmt.Errorf("config: metadata_items: %d must be -1 (unlimited) or more", c.MetadataItems)
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"cache_ttl_list", c.CacheTTLList}, {"cache_ttl_image", c.CacheTTLImage}, {"cache_ttl_metadata", c.CacheTTLMetadata}} {
+		if d.v < 0 {
+			return fmt.Errorf("config: %s: %s is negative", d.key, d.v)
+		}
+	}
+	if c.CacheMaxEntries < 1 {
+		return fmt.Errorf("config: cache_max_entries: %d must be at least 1", c.CacheMaxEntries)
+	}
+	if c.CacheMaxBytes < 1024 {
+		return fmt.Errorf("config: cache_max_bytes: %d must be at least 1024", c.CacheMaxBytes)
 	}
 	if c.TokenCacheTTL < 0 {
 		return fmt.Errorf("config: token_cache_ttl: %s is negative", c.TokenCacheTTL)

@@ -93,8 +93,15 @@ func setup() error {
 		}
 		world.tokens[u] = tok
 	}
-	world.gw, err = startGateway(nil)
+	// The shared gateway is uncached: tests compare it with Glance right
+	// after writing to Glance directly. Cache behaviour has its own tests,
+	// and the conformance replay runs a cached gateway.
+	world.gw, err = startGateway(uncached)
 	return err
+}
+
+func uncached(c *config.Config) {
+	c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = 0, 0, 0
 }
 
 // startGateway runs imagegw in-process against the real cloud; mutate may

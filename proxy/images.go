@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -144,19 +145,19 @@ type imageList struct {
 }
 
 // listImages serves GET /images and /images/detail.
-func (s *Server) listImages(detail bool) func(*call) error {
+func (s *Server) listImages(detail bool) func(*call) (any, error) {
 	collection := "images"
 	if detail {
 		collection = "images/detail"
 	}
-	return func(k *call) error {
+	return func(k *call) (any, error) {
 		q, qerr := translate.ParseList(k.c.Request().URL.RawQuery)
 		if qerr != nil {
-			return qerr
+			return nil, qerr
 		}
 		imgs, err := s.glance.List(k.ctx, k.token, k.glanceURL, q.GlanceQuery(), q.Limit)
 		if err != nil {
-			return asFault(err, translate.ListError)
+			return nil, asFault(err, translate.ListError)
 		}
 		out := imageList{}
 		if detail {
@@ -177,25 +178,95 @@ func (s *Server) listImages(detail bool) func(*call) error {
 				out.ImagesLinks = []translate.Link{{Rel: "next", Href: href}}
 			}
 		}
-		return ok(k.c, out)
+		return out, nil
 	}
 }
 
 // showImage serves GET /images/{id}.
-func (s *Server) showImage(k *call) error {
+func (s *Server) showImage(k *call) (any, error) {
 	g, err := s.glance.Get(k.ctx, k.token, k.glanceURL, k.c.Param("id"))
 	if err != nil {
-		return asFault(err, translate.ShowError)
+		return nil, asFault(err, translate.ShowError)
 	}
-	return ok(k.c, map[string]translate.ImageDetail{"image": translate.Detail(g, k.links)})
+	return map[string]translate.ImageDetail{"image": translate.Detail(g, k.links)}, nil
 }
 
 // deleteImage serves DELETE /images/{id}.
 func (s *Server) deleteImage(k *call) error {
-	if err := s.glance.Delete(k.ctx, k.token, k.glanceURL, k.c.Param("id")); err != nil {
+	err := s.glance.Delete(k.ctx, k.token, k.glanceURL, k.c.Param("id"))
+	s.invalidate(k) // whatever Glance answered, nothing cached about the image is trusted
+	if err != nil {
 		return asFault(err, translate.DeleteError)
 	}
 	return noContent(k.c)
+}
+
+// read serves a cacheable GET: the view is serialised once and the bytes
+// are cached under the caller's project and roles; concurrent identical
+// misses share one upstream call.
+func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call) error {
+	return func(k *call) error {
+		rl := logOf(k.c)
+		ttl := s.cache.ttl[kind]
+		if ttl <= 0 {
+			rl.cache = "off"
+			res, err := render(k, view)
+			if err != nil {
+				return err
+			}
+			return writeBody(k.c, http.StatusOK, res.ContentType, res.Body)
+		}
+		scope := ""
+		if kind != kindList {
+			scope = imageScope(k.glanceURL, k.c.Param("id"))
+		}
+		key := cacheKey(kind, k)
+		gen := s.cache.gens.current(scope)
+		if c, hit := s.cache.store.Get(key); hit && c.Gen == gen {
+			rl.cache = "hit"
+			return writeBody(k.c, http.StatusOK, c.ContentType, c.Body)
+		}
+		rl.cache = "miss"
+		v, err, shared := s.cache.flight.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+			// The flight serves every waiter: the first caller leaving must
+			// not cancel it (the upstream timeout still bounds it).
+			first := *k
+			first.ctx = context.WithoutCancel(k.ctx)
+			res, err := render(&first, view)
+			if err != nil {
+				return nil, err
+			}
+			res.Gen = gen
+			s.cache.store.Set(key, res, ttl)
+			return res, nil
+		})
+		if shared {
+			rl.cache = "shared"
+		}
+		if err != nil {
+			return err
+		}
+		res := v.(*Cached)
+		return writeBody(k.c, http.StatusOK, res.ContentType, res.Body)
+	}
+}
+
+func render(k *call, view func(*call) (any, error)) (*Cached, error) {
+	v, err := view(k)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, translate.Unexpected("TypeError", err)
+	}
+	return &Cached{ContentType: successType(k.c), Body: b}, nil
+}
+
+// invalidate makes every cached list and everything cached about the
+// call's image stale, before the write's response is sent.
+func (s *Server) invalidate(k *call) {
+	s.cache.gens.bump(imageScope(k.glanceURL, k.c.Param("id")))
 }
 
 // noContent is Nova's 204: Content-Type application/json, empty body.

@@ -37,8 +37,10 @@ func (s *Server) patch(k *call, current translate.GlanceImage, ops []translate.P
 // imagegw.
 func (s *Server) writeLocked(h func(*call) error) func(*call) error {
 	return func(k *call) error {
-		defer s.writes.Lock(k.glanceURL + " " + k.c.Param("id"))()
-		return h(k)
+		defer s.writes.Lock(imageScope(k.glanceURL, k.c.Param("id")))()
+		err := h(k)
+		s.invalidate(k) // before the response leaves (it is written on return)
+		return err
 	}
 }
 
@@ -47,26 +49,26 @@ func (s *Server) overQuota(n int) bool {
 }
 
 // metadataIndex serves GET /images/{id}/metadata.
-func (s *Server) metadataIndex(k *call) error {
+func (s *Server) metadataIndex(k *call) (any, error) {
 	_, md, err := s.getForMetadata(k)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(k.c, map[string]any{"metadata": md})
+	return map[string]any{"metadata": md}, nil
 }
 
 // metadataShow serves GET /images/{id}/metadata/{key}.
-func (s *Server) metadataShow(k *call) error {
+func (s *Server) metadataShow(k *call) (any, error) {
 	_, md, err := s.getForMetadata(k)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key := k.c.Param("key")
 	v, found := md[key]
 	if !found {
-		return translate.NotFound()
+		return nil, translate.NotFound()
 	}
-	return ok(k.c, map[string]any{"meta": map[string]any{key: v}})
+	return map[string]any{"meta": map[string]any{key: v}}, nil
 }
 
 // metadataCreate serves POST /images/{id}/metadata (merge).

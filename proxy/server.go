@@ -27,6 +27,8 @@ type Deps struct {
 	Tokens TokenValidator
 	Glance Glance
 	Log    *zap.Logger
+	// Cache stores responses; nil builds an in-process MemCache from Config.
+	Cache ResponseCache
 	// AuthURI is Keystone's URL for WWW-Authenticate.
 	AuthURI string
 }
@@ -41,6 +43,7 @@ type Server struct {
 	global  microversion.Range
 	echo    *echo.Echo
 	writes  *keyedMutex
+	cache   *responseCache
 }
 
 // Context keys.
@@ -73,6 +76,13 @@ func New(d Deps) *Server {
 	if s.log == nil {
 		s.log = zap.NewNop()
 	}
+	store := d.Cache
+	if store == nil {
+		store = NewMemCache(d.Config.CacheMaxEntries, d.Config.CacheMaxBytes, time.Minute)
+	}
+	s.cache = &responseCache{store: store, gens: newGenerations(), ttl: map[cacheKind]time.Duration{
+		kindList: d.Config.CacheTTLList, kindImage: d.Config.CacheTTLImage, kindMetadata: d.Config.CacheTTLMetadata,
+	}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -90,14 +100,14 @@ func New(d Deps) *Server {
 
 	for _, mount := range []string{"/v2.1", "/v2"} {
 		for _, prefix := range []string{mount, mount + "/:project_id"} {
-			e.GET(prefix+"/images", s.api(s.imagesRange, s.listImages(false)))
-			e.GET(prefix+"/images/detail", s.api(s.imagesRange, s.listImages(true)))
-			e.GET(prefix+"/images/:id", s.api(s.imagesRange, s.showImage))
+			e.GET(prefix+"/images", s.api(s.imagesRange, s.read(kindList, s.listImages(false))))
+			e.GET(prefix+"/images/detail", s.api(s.imagesRange, s.read(kindList, s.listImages(true))))
+			e.GET(prefix+"/images/:id", s.api(s.imagesRange, s.read(kindImage, s.showImage)))
 			e.DELETE(prefix+"/images/:id", s.api(s.imagesRange, s.deleteImage))
-			e.GET(prefix+"/images/:id/metadata", s.api(s.metadataRange, s.metadataIndex))
+			e.GET(prefix+"/images/:id/metadata", s.api(s.metadataRange, s.read(kindMetadata, s.metadataIndex)))
 			e.POST(prefix+"/images/:id/metadata", s.apiBody(s.metadataRange, s.writeLocked(s.metadataCreate)))
 			e.PUT(prefix+"/images/:id/metadata", s.apiBody(s.metadataRange, s.writeLocked(s.metadataUpdateAll)))
-			e.GET(prefix+"/images/:id/metadata/:key", s.api(s.metadataRange, s.metadataShow))
+			e.GET(prefix+"/images/:id/metadata/:key", s.api(s.metadataRange, s.read(kindMetadata, s.metadataShow)))
 			e.PUT(prefix+"/images/:id/metadata/:key", s.apiBody(s.metadataRange, s.writeLocked(s.metadataUpdateItem)))
 			e.DELETE(prefix+"/images/:id/metadata/:key", s.api(s.metadataRange, s.writeLocked(s.metadataDelete)))
 		}
@@ -107,6 +117,9 @@ func New(d Deps) *Server {
 	s.echo = e
 	return s
 }
+
+// CacheStats reports the response cache's counters.
+func (s *Server) CacheStats() CacheStats { return s.cache.store.Stats() }
 
 // Echo returns the underlying Echo instance (to start or test it).
 func (s *Server) Echo() *echo.Echo { return s.echo }

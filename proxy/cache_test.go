@@ -1,0 +1,149 @@
+package proxy
+
+import (
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func TestCacheHitsSkipGlanceAndNeverCrossProjects(t *testing.T) {
+	s, fg := newTestServer(t, nil)
+	a := get(s, "GET", "/v2.1/images/detail", "ta", "")
+	require.Equal(t, 200, a.Code)
+	require.Contains(t, a.Body.String(), "a-one")
+	require.EqualValues(t, 1, fg.calls.Load())
+
+	again := get(s, "GET", "/v2.1/images/detail", "ta2", "") // other user, same project and roles
+	require.Equal(t, a.Body.String(), again.Body.String())
+	require.EqualValues(t, 1, fg.calls.Load(), "a hit does not call Glance")
+	require.Equal(t, "2.1", again.Header().Get("X-OpenStack-Nova-API-Version"), "version headers are per request")
+
+	b := get(s, "GET", "/v2.1/images/detail", "tb", "")
+	require.Contains(t, b.Body.String(), "b-one")
+	require.NotContains(t, b.Body.String(), "a-one", "another project never gets project a's entry")
+	require.EqualValues(t, 2, fg.calls.Load())
+
+	get(s, "GET", "/v2.1/images/detail", "tadmin", "")
+	require.EqualValues(t, 3, fg.calls.Load(), "another role set is another entry")
+
+	// the query is part of the key as sent: order can change the answer
+	// (type= and property-image_type= both set image_type, the later wins)
+	get(s, "GET", "/v2.1/images?type=a&property-image_type=b", "ta", "")
+	get(s, "GET", "/v2.1/images?property-image_type=b&type=a", "ta", "")
+	require.EqualValues(t, 5, fg.calls.Load())
+	get(s, "GET", "/v2.1/images?type=a&property-image_type=b", "ta", "")
+	require.EqualValues(t, 5, fg.calls.Load())
+
+	// the links follow the Host header: another host, another entry
+	req := get(s, "GET", "/v2.1/images/a1", "ta", "")
+	require.Contains(t, req.Body.String(), "http://gw.test/v2.1/images/a1")
+}
+
+func TestWritesInvalidateBeforeResponding(t *testing.T) {
+	s, fg := newTestServer(t, nil)
+	require.Contains(t, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Body.String(), `"k":"v"`)
+	require.Contains(t, get(s, "GET", "/v2.1/images/detail", "ta", "").Body.String(), `"k":"v"`)
+	n := fg.calls.Load()
+	r := get(s, "POST", "/v2.1/images/a1/metadata", "ta", `{"metadata": {"k2": "v2"}}`)
+	require.Equal(t, 200, r.Code, r.Body.String())
+	require.Contains(t, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Body.String(), `"k2":"v2"`)
+	require.Contains(t, get(s, "GET", "/v2.1/images/detail", "ta", "").Body.String(), `"k2":"v2"`)
+	require.Greater(t, fg.calls.Load(), n+2, "both reads went to Glance again")
+
+	require.Equal(t, 204, get(s, "DELETE", "/v2.1/images/a1", "ta", "").Code)
+	require.NotContains(t, get(s, "GET", "/v2.1/images/detail", "ta", "").Body.String(), "a1")
+	require.Equal(t, 404, get(s, "GET", "/v2.1/images/a1", "ta", "").Code)
+}
+
+func TestConcurrentMissesShareOneCall(t *testing.T) {
+	s, fg := newTestServer(t, nil)
+	fg.block = make(chan struct{})
+	var wg sync.WaitGroup
+	bodies := make([]string, 16)
+	for i := range bodies {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			bodies[i] = get(s, "GET", "/v2.1/images", "ta", "").Body.String()
+		}(i)
+	}
+	time.Sleep(100 * time.Millisecond) // let every request reach the flight
+	close(fg.block)
+	wg.Wait()
+	require.EqualValues(t, 1, fg.calls.Load())
+	for _, b := range bodies {
+		require.Equal(t, bodies[0], b)
+	}
+}
+
+func TestCacheDisabledPerKind(t *testing.T) {
+	s, fg := newTestServer(t, func(c *config.Config) { c.CacheTTLList = 0 })
+	get(s, "GET", "/v2.1/images", "ta", "")
+	get(s, "GET", "/v2.1/images", "ta", "")
+	require.EqualValues(t, 2, fg.calls.Load(), "lists uncached")
+	get(s, "GET", "/v2.1/images/a1", "ta", "")
+	get(s, "GET", "/v2.1/images/a1", "ta", "")
+	require.EqualValues(t, 3, fg.calls.Load(), "images still cached")
+}
+
+func TestMemCacheBounds(t *testing.T) {
+	m := NewMemCache(3, 1<<20, time.Hour)
+	for i, k := range []string{"a", "b", "c"} {
+		require.True(t, m.Set(k, &Cached{Body: []byte{byte(i)}}, time.Hour))
+	}
+	require.False(t, m.Set("d", &Cached{}, time.Hour), "full: refused")
+	require.True(t, m.Set("a", &Cached{Body: []byte("new")}, time.Hour), "replacing an entry is fine")
+	m.Delete("b")
+	require.True(t, m.Set("d", &Cached{}, time.Hour))
+	st := m.Stats()
+	require.Equal(t, 3, st.Entries)
+	require.EqualValues(t, 1, st.Refused)
+
+	// expired entries make room first
+	m2 := NewMemCache(2, 1<<20, time.Hour)
+	require.True(t, m2.Set("x", &Cached{}, time.Millisecond))
+	require.True(t, m2.Set("y", &Cached{}, time.Millisecond))
+	time.Sleep(5 * time.Millisecond)
+	require.True(t, m2.Set("z", &Cached{}, time.Hour))
+	require.Equal(t, 1, m2.Stats().Entries)
+
+	// bytes bound
+	m3 := NewMemCache(100, 1024, time.Hour)
+	require.True(t, m3.Set("big", &Cached{Body: make([]byte, 700)}, time.Hour))
+	require.False(t, m3.Set("big2", &Cached{Body: make([]byte, 700)}, time.Hour))
+	m3.Delete("big")
+	require.EqualValues(t, 0, m3.Stats().Bytes)
+}
+
+// TestMemCacheFlatUnderManyKeys: a flood of distinct requests cannot grow
+// the cache past its bounds.
+func TestMemCacheFlatUnderManyKeys(t *testing.T) {
+	m := NewMemCache(1000, 256<<10, time.Hour)
+	for i := 0; i < 200000; i++ {
+		m.Set(strings.Repeat("k", 20)+string(rune(i)), &Cached{Body: make([]byte, 100)}, time.Hour)
+	}
+	st := m.Stats()
+	require.LessOrEqual(t, st.Entries, 1000)
+	require.LessOrEqual(t, st.Bytes, int64(256<<10))
+}
+
+func BenchmarkCacheHitDetail(b *testing.B) {
+	s, _ := newTestServer(b, nil)
+	get(s, "GET", "/v2.1/images/detail", "ta", "")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := get(s, "GET", "/v2.1/images/detail", "ta", "")
+		if r.Code != 200 {
+			b.Fatal(r.Code)
+		}
+	}
+}
