@@ -44,6 +44,7 @@ unit: tools
 # End-to-end through the real services: start (or reuse) the cloud, reset the seed.
 e2e: tools
 	bash scripts/cloud/up.sh
+	bash scripts/clients/install.sh
 	$(PY) scripts/cloud/seed.py --reset
 	$(GO) test -count=1 -tags e2e -timeout 30m ./e2e/...
 
