@@ -50,8 +50,13 @@ e2e: tools
 
 test: vet unit e2e
 
+# Fuzzers (not part of make test; their seed corpora in */testdata/fuzz run with every go test).
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./microversion/ -run '^$$' -fuzz FuzzNegotiate -fuzztime 30s
+	$(GO) test ./microversion/ -run '^$$' -fuzz '^FuzzNegotiate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./translate/ -run '^$$' -fuzz '^FuzzParseList$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./translate/ -run '^$$' -fuzz '^FuzzValidateMetadataBody$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./proxy/ -run '^$$' -fuzz '^FuzzRouter$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

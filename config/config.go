@@ -61,6 +61,17 @@ type Config struct {
 	TokenCacheTTL time.Duration `yaml:"token_cache_ttl"`
 	// UpstreamTimeout bounds each Keystone or Glance call.
 	UpstreamTimeout time.Duration `yaml:"upstream_timeout"`
+	// Server limits and timeouts.
+	RequestTimeout    time.Duration `yaml:"request_timeout"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	MaxHeaderBytes    int           `yaml:"max_header_bytes"`
+	ShutdownGrace     time.Duration `yaml:"shutdown_grace"`
+	// UpstreamRetryBackoff > 0 retries a failed idempotent Glance read once.
+	UpstreamRetryBackoff time.Duration `yaml:"upstream_retry_backoff"`
+
 	// LogLevel: debug, info, warn, error.
 	LogLevel string `yaml:"log_level"`
 
@@ -71,21 +82,29 @@ type Config struct {
 // Defaults serve `make run` against the local cloud of scripts/cloud.
 func Defaults() Config {
 	return Config{
-		Listen:             "127.0.0.1:8774",
-		Region:             "RegionOne",
-		Interface:          "public",
-		MaxVersion:         "2.93",
-		ImagesMaxVersion:   "2.35",
-		MetadataMaxVersion: "2.38",
-		MetadataItems:      128,
-		CacheTTLList:       10 * time.Second,
-		CacheTTLImage:      30 * time.Second,
-		CacheTTLMetadata:   30 * time.Second,
-		CacheMaxEntries:    100000,
-		CacheMaxBytes:      64 << 20,
-		TokenCacheTTL:      5 * time.Minute,
-		UpstreamTimeout:    30 * time.Second,
-		LogLevel:           "info",
+		Listen:               "127.0.0.1:8774",
+		Region:               "RegionOne",
+		Interface:            "public",
+		MaxVersion:           "2.93",
+		ImagesMaxVersion:     "2.35",
+		MetadataMaxVersion:   "2.38",
+		MetadataItems:        128,
+		CacheTTLList:         10 * time.Second,
+		CacheTTLImage:        30 * time.Second,
+		CacheTTLMetadata:     30 * time.Second,
+		CacheMaxEntries:      100000,
+		CacheMaxBytes:        64 << 20,
+		TokenCacheTTL:        5 * time.Minute,
+		UpstreamTimeout:      30 * time.Second,
+		LogLevel:             "info",
+		RequestTimeout:       60 * time.Second,
+		ReadHeaderTimeout:    10 * time.Second,
+		ReadTimeout:          60 * time.Second,
+		WriteTimeout:         90 * time.Second,
+		IdleTimeout:          120 * time.Second,
+		MaxHeaderBytes:       64 << 10,
+		ShutdownGrace:        20 * time.Second,
+		UpstreamRetryBackoff: 200 * time.Millisecond,
 	}
 }
 
@@ -151,6 +170,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{&cfg.TokenCacheTTL, "IMAGEGW_TOKEN_CACHE_TTL", "token_cache_ttl"},
 		{&cfg.UpstreamTimeout, "IMAGEGW_UPSTREAM_TIMEOUT", "upstream_timeout"},
 		{&cfg.CacheTTLList, "IMAGEGW_CACHE_TTL_LIST", "cache_ttl_list"},
+		{&cfg.RequestTimeout, "IMAGEGW_REQUEST_TIMEOUT", "request_timeout"},
+		{&cfg.ShutdownGrace, "IMAGEGW_SHUTDOWN_GRACE", "shutdown_grace"},
 		{&cfg.CacheTTLImage, "IMAGEGW_CACHE_TTL_IMAGE", "cache_ttl_image"},
 		{&cfg.CacheTTLMetadata, "IMAGEGW_CACHE_TTL_METADATA", "cache_ttl_metadata"},
 	} {
@@ -238,6 +259,19 @@ func (c *Config) Validate() error {
 		if d.v < 0 {
 			return fmt.Errorf("config: %s: %s is negative", d.key, d.v)
 		}
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"request_timeout", c.RequestTimeout}, {"read_header_timeout", c.ReadHeaderTimeout}, {"read_timeout", c.ReadTimeout},
+		{"write_timeout", c.WriteTimeout}, {"idle_timeout", c.IdleTimeout}, {"shutdown_grace", c.ShutdownGrace},
+		{"upstream_retry_backoff", c.UpstreamRetryBackoff}} {
+		if d.v < 0 {
+			return fmt.Errorf("config: %s: %s is negative", d.key, d.v)
+		}
+	}
+	if c.MaxHeaderBytes < 4096 {
+		return fmt.Errorf("config: max_header_bytes: %d must be at least 4096", c.MaxHeaderBytes)
 	}
 	if c.CacheMaxEntries < 1 {
 		return fmt.Errorf("config: cache_max_entries: %d must be at least 1", c.CacheMaxEntries)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
@@ -45,6 +46,36 @@ func glanceRoot(endpoint string) string {
 type GophercloudGlance struct {
 	HTTPClient *http.Client
 	UserAgent  string
+	// RetryBackoff > 0 retries an idempotent read (list, show) once after
+	// that pause when Glance cannot be reached or answers 502/503/504.
+	RetryBackoff time.Duration
+}
+
+// retryable tells whether a failed read may be tried once more.
+func retryable(err error) bool {
+	var gf *translate.GlanceFault
+	if !errors.As(err, &gf) {
+		return false
+	}
+	return gf.Transport != nil || gf.Status == http.StatusBadGateway ||
+		gf.Status == http.StatusServiceUnavailable || gf.Status == http.StatusGatewayTimeout
+}
+
+// withRetry runs an idempotent read, once more after the backoff if it
+// failed in a way a retry can fix and the request is still wanted.
+func withRetry[T any](ctx context.Context, backoff time.Duration, read func() (T, error)) (T, error) {
+	v, err := read()
+	if err == nil || backoff <= 0 || !retryable(err) {
+		return v, err
+	}
+	t := time.NewTimer(backoff)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return v, err
+	case <-t.C:
+	}
+	return read()
 }
 
 func (g *GophercloudGlance) client(token, endpoint string) *gophercloud.ServiceClient {
@@ -115,6 +146,10 @@ func (p rawPage) NextPageURL() (string, error) {
 
 // List implements Glance.
 func (g *GophercloudGlance) List(ctx context.Context, token, endpoint, query string, want int64) ([]translate.GlanceImage, error) {
+	return withRetry(ctx, g.RetryBackoff, func() ([]translate.GlanceImage, error) { return g.list(ctx, token, endpoint, query, want) })
+}
+
+func (g *GophercloudGlance) list(ctx context.Context, token, endpoint, query string, want int64) ([]translate.GlanceImage, error) {
 	c := g.client(token, endpoint)
 	pager := pagination.NewPager(c, c.ServiceURL("images")+query, func(r pagination.PageResult) pagination.Page {
 		return rawPage{LinkedPageBase: pagination.LinkedPageBase{PageResult: r}, serviceURL: c.ServiceURL()}
@@ -136,6 +171,10 @@ func (g *GophercloudGlance) List(ctx context.Context, token, endpoint, query str
 
 // Get implements Glance.
 func (g *GophercloudGlance) Get(ctx context.Context, token, endpoint, id string) (translate.GlanceImage, error) {
+	return withRetry(ctx, g.RetryBackoff, func() (translate.GlanceImage, error) { return g.get(ctx, token, endpoint, id) })
+}
+
+func (g *GophercloudGlance) get(ctx context.Context, token, endpoint, id string) (translate.GlanceImage, error) {
 	res := images.Get(ctx, g.client(token, endpoint), url.PathEscape(id))
 	if res.Err != nil {
 		return nil, fault(res.Err)

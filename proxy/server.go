@@ -4,8 +4,10 @@
 package proxy
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -27,6 +29,8 @@ type Deps struct {
 	Tokens TokenValidator
 	Glance Glance
 	Log    *zap.Logger
+	// Ready, when set, checks the upstreams for /readyz.
+	Ready ReadinessProbe
 	// Cache stores responses; nil builds an in-process MemCache from Config.
 	Cache ResponseCache
 	// AuthURI is Keystone's URL for WWW-Authenticate.
@@ -44,6 +48,7 @@ type Server struct {
 	echo    *echo.Echo
 	writes  *keyedMutex
 	cache   *responseCache
+	ready   ReadinessProbe
 }
 
 // Context keys.
@@ -71,6 +76,7 @@ func New(d Deps) *Server {
 		cfg: d.Config, tokens: d.Tokens, glance: d.Glance, log: d.Log,
 		authURI: d.AuthURI,
 		writes:  newKeyedMutex(),
+		ready:   d.Ready,
 		global:  microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max},
 	}
 	if s.log == nil {
@@ -87,7 +93,11 @@ func New(d Deps) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(normalizePath, s.options)
-	e.Use(s.requestLog, s.bodyLimit, s.auth, s.versions)
+	e.Use(s.requestLog, s.recoverPanic, s.requestTimeout, s.bodyLimit, s.auth, s.versions)
+
+	// Operator endpoints, outside Nova's API (no token).
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
 
 	// Version documents (no token needed).
 	e.Any("/", s.rootVersions)
@@ -212,6 +222,35 @@ func logOf(c echo.Context) *reqLog {
 	return &reqLog{}
 }
 
+// recoverPanic turns a panic into a logged 500 computeFault.
+func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("panic", zap.Any("panic", r), zap.Stack("stack"))
+				err = translate.Unexpected("Exception", fmt.Errorf("panic: %v", r))
+			}
+		}()
+		return next(c)
+	}
+}
+
+// requestTimeout bounds the whole request (upstream calls included).
+func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.RequestTimeout <= 0 {
+			return next(c)
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
 // bodyLimit answers 413 before authentication, as oslo's sizelimit does.
 func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -274,7 +313,7 @@ var projectIDRE = regexp.MustCompile(`^[0-9a-f-]+$`)
 func (s *Server) versions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		route := c.Path()
-		if route == "/*" || route == "" || route == "/" {
+		if p := c.Request().URL.Path; route == "/*" || route == "" || route == "/" || !(isAPIPath(p) || p == "/v2" || p == "/v2.1") {
 			return next(c)
 		}
 		if pid := c.Param("project_id"); strings.Contains(route, ":project_id") && !projectIDRE.MatchString(pid) {

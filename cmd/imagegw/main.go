@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -58,18 +57,27 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	probe, err := proxy.NewUpstreamProbe(ctx, ks, cfg.GlanceURL, cfg.Region, cfg.Interface)
+	if err != nil {
+		return err
+	}
 	srv := proxy.New(proxy.Deps{
 		Config:  cfg,
 		Tokens:  proxy.NewCachedValidator(ks, cfg.TokenCacheTTL),
-		Glance:  &proxy.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw"},
+		Glance:  &proxy.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
 		Log:     log,
 		AuthURI: ks.AuthURI,
+		Ready:   probe,
 	})
 	hs := &http.Server{
 		Addr:              cfg.Listen,
 		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
@@ -81,11 +89,13 @@ func run(args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// SIGTERM: stop accepting, let in-flight requests finish within the grace period.
+	log.Info("shutting down", zap.Duration("grace", cfg.ShutdownGrace))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("shutdown: %w", err)
 	}
+	log.Info("stopped")
 	return nil
 }

@@ -1,0 +1,91 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestBinaryShutdownAndSecrets runs the real imagegw binary: SIGTERM while
+// a request is in flight lets it finish and exits 0; the logs of a run
+// with valid, invalid and write requests hold no token and no password.
+func TestBinaryShutdownAndSecrets(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "imagegw")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/imagegw")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "--cloud", "imagegw", "--listen", addr)
+	cmd.Env = append(os.Environ(), "OS_CLIENT_CONFIG_FILE="+filepath.Join(world.dir, "clouds.yaml"),
+		"IMAGEGW_LOG_LEVEL=debug", "IMAGEGW_CACHE_TTL_LIST=0")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	base := "http://" + addr
+	require.Eventually(t, func() bool {
+		r, err := http.Get(base + "/healthz")
+		if err == nil {
+			r.Body.Close()
+		}
+		return err == nil && r.StatusCode == 200
+	}, 30*time.Second, 100*time.Millisecond, "imagegw started: %s", &logs)
+
+	r := do(t, base, "GET", "/readyz", "", nil, "")
+	require.Equal(t, 200, r.Status, string(r.Body))
+	require.Equal(t, "ok", r.JSON(t)["glance_status"])
+	require.Contains(t, string(r.Body), "import-methods")
+
+	// traffic that carries secrets in headers and bodies
+	id := createImage(t, "demo", map[string]any{})
+	do(t, base, "GET", "/v2.1/images/detail", "demo", nil, "")
+	do(t, base, "GET", "/v2.1/images", "gAAAAA-not-a-real-token-but-secret", nil, "")
+	do(t, base, "POST", "/v2.1/images/"+id+"/metadata", "demo", map[string]string{"Content-Type": "application/json"}, `{"metadata": {"k": "v"}}`)
+
+	// a slow request (all images, uncached) in flight when SIGTERM arrives
+	done := make(chan resp, 1)
+	go func() { done <- do(t, base, "GET", "/v2.1/images/detail?limit=0", "admin", nil, "") }()
+	time.Sleep(30 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case r := <-done:
+		require.Equal(t, 200, r.Status, "the in-flight request completes")
+		require.NotEmpty(t, idsOf(t, r.JSON(t)))
+	case <-time.After(30 * time.Second):
+		t.Fatal("in-flight request did not finish")
+	}
+	select {
+	case err := <-exited:
+		require.NoError(t, err, "exit status 0 after a graceful shutdown; logs:\n%s", &logs)
+	case <-time.After(30 * time.Second):
+		t.Fatal("imagegw did not exit after SIGTERM")
+	}
+	_, err = http.Get(base + "/healthz")
+	require.Error(t, err, "no longer accepting")
+
+	text := logs.String()
+	require.Contains(t, text, `"msg":"shutting down"`)
+	require.Contains(t, text, `"msg":"request"`)
+	for user, tok := range world.tokens {
+		require.NotContains(t, text, tok, "token of %s in the logs", user)
+	}
+	require.NotContains(t, text, "gAAAAA-not-a-real-token-but-secret")
+	require.False(t, strings.Contains(text, `"secret"`) || strings.Contains(text, "password"), "a password in the logs")
+}

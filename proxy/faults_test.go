@@ -1,0 +1,172 @@
+package proxy
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+// faultyGlance answers each request with the next behaviour of a script.
+type faultyGlance struct {
+	calls atomic.Int64
+	do    func(n int64, w http.ResponseWriter, r *http.Request)
+}
+
+func (f *faultyGlance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.do(f.calls.Add(1), w, r)
+}
+
+const okImage = `{"id": "a1", "name": "n", "status": "active", "owner": "pa", "size": 1, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}`
+
+func serverFor(t *testing.T, glanceURL string, timeout time.Duration) *Server {
+	cfg := config.Defaults()
+	cfg.GlanceURL = glanceURL
+	cfg.CacheTTLImage, cfg.CacheTTLList = 0, 0
+	require.NoError(t, cfg.Validate())
+	return New(Deps{Config: cfg, Tokens: fakeTokens{"ta": identity("pa", "member")},
+		Glance: &GophercloudGlance{HTTPClient: &http.Client{Timeout: timeout}, RetryBackoff: 20 * time.Millisecond}})
+}
+
+func faultBody(t *testing.T, rec *httptest.ResponseRecorder) (string, string) {
+	var m map[string]map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m), rec.Body.String())
+	for k, v := range m {
+		return k, v["message"].(string)
+	}
+	return "", ""
+}
+
+func TestUpstreamFaultsAnswerNovaStyle(t *testing.T) {
+	before := requestGoroutines()
+	glanceDown := "<class 'nova.exception.GlanceConnectionFailed'>"
+	tests := []struct {
+		name      string
+		do        func(n int64, w http.ResponseWriter, r *http.Request)
+		status    int
+		fault     string
+		msgSuffix string
+		calls     int64
+	}{
+		{"500 is Nova's 500", func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) },
+			500, "computeFault", "<class 'glanceclient.exc.HTTPInternalServerError'>", 1},
+		{"503 twice: retried once, then Nova's connection failure", func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) },
+			500, "computeFault", glanceDown, 2},
+		{"503 then 200: the retry succeeds", func(n int64, w http.ResponseWriter, _ *http.Request) {
+			if n == 1 {
+				w.WriteHeader(503)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(okImage))
+		}, 200, "", "", 2},
+		{"slow beyond the timeout", func(_ int64, w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-time.After(2 * time.Second):
+			case <-r.Context().Done():
+			}
+		}, 500, "computeFault", glanceDown, 2},
+		{"truncated JSON", func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(okImage[:20]))
+		}, 500, "computeFault", glanceDown, 2},
+		{"not JSON", func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>proxy error</html>"))
+		}, 500, "computeFault", glanceDown, 2}, // an unreadable answer is retried like a broken connection
+		{"connection reset", func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.Close()
+		}, 500, "computeFault", glanceDown, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fg := &faultyGlance{do: tt.do}
+			up := httptest.NewServer(fg)
+			defer up.Close()
+			s := serverFor(t, up.URL, 300*time.Millisecond)
+			start := time.Now()
+			rec := get(s, "GET", "/v2.1/images/a1", "ta", "")
+			require.Less(t, time.Since(start), 1500*time.Millisecond, "answered within the configured timeouts")
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			require.Equal(t, tt.calls, fg.calls.Load(), "upstream calls")
+			if tt.fault != "" {
+				name, msg := faultBody(t, rec)
+				require.Equal(t, tt.fault, name)
+				require.True(t, strings.HasPrefix(msg, "Unexpected API Error."), msg)
+				require.True(t, strings.HasSuffix(msg, tt.msgSuffix), msg)
+				require.Equal(t, "application/json; charset=UTF-8", rec.Header().Get("Content-Type"))
+			}
+		})
+	}
+	// connection refused: a port nobody listens on
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	s := serverFor(t, "http://"+addr, 300*time.Millisecond)
+	rec := get(s, "GET", "/v2.1/images/detail", "ta", "")
+	require.Equal(t, 500, rec.Code)
+	_, msg := faultBody(t, rec)
+	require.True(t, strings.HasSuffix(msg, glanceDown), msg)
+
+	// writes are never retried
+	fg := &faultyGlance{do: func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }}
+	up := httptest.NewServer(fg)
+	rec = get(serverFor(t, up.URL, time.Second), "DELETE", "/v2.1/images/a1", "ta", "")
+	up.Close()
+	require.Equal(t, 500, rec.Code)
+	require.EqualValues(t, 1, fg.calls.Load())
+
+	// recovered without restart: the same server answers once Glance is back
+	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(okImage))
+	}))
+	s2 := serverFor(t, back.URL, time.Second)
+	require.Equal(t, 200, get(s2, "GET", "/v2.1/images/a1", "ta", "").Code)
+	back.Close()
+
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	// (cache janitors are not counted; +1 is Eventually's own goroutine)
+	require.Eventually(t, func() bool { return requestGoroutines() <= before+1 }, 5*time.Second, 50*time.Millisecond,
+		"goroutines: %d before, %d after:\n%s", before, requestGoroutines(), stacks())
+}
+
+func TestPanicIsA500ComputeFault(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	s.Echo().GET("/v2.1/panic", func(c echo.Context) error { panic("boom") })
+	rec := get(s, "GET", "/v2.1/panic", "ta", "")
+	require.Equal(t, 500, rec.Code)
+	name, msg := faultBody(t, rec)
+	require.Equal(t, "computeFault", name)
+	require.Contains(t, msg, "Unexpected API Error.")
+	require.Equal(t, 200, get(s, "GET", "/v2.1/images/a1", "ta", "").Code, "still serving")
+}
+
+// requestGoroutines counts goroutines other than the response caches'
+// janitors (one per Server built by these tests, stopped when collected).
+func requestGoroutines() int {
+	n := 0
+	for _, g := range strings.Split(stacks(), "\n\n") {
+		if !strings.Contains(g, "go-cache.(*janitor)") && !strings.Contains(g, "go-cache.runJanitor") {
+			n++
+		}
+	}
+	return n
+}
+
+func stacks() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
+}
