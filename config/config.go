@@ -72,6 +72,21 @@ type Config struct {
 	// UpstreamRetryBackoff > 0 retries a failed idempotent Glance read once.
 	UpstreamRetryBackoff time.Duration `yaml:"upstream_retry_backoff"`
 
+	// Operators: OperatorListen serves /metrics and /migration on a
+	// separate address (and not on Listen); OperatorRole is the role a
+	// token needs for /migration.
+	OperatorListen string `yaml:"operator_listen"`
+	OperatorRole   string `yaml:"operator_role"`
+	// Deprecation signals on proxied responses (off by default: Nova has none).
+	DeprecationHeaders bool      `yaml:"deprecation_headers"`
+	DeprecatedSince    time.Time `yaml:"deprecated_since"`
+	Sunset             time.Time `yaml:"sunset"`
+	DeprecationInfoURL string    `yaml:"deprecation_info_url"`
+	// Brownouts: daily UTC windows "HH:MM-HH:MM" and/or a share of calls
+	// (percent) answered as above the routes' last microversion (404).
+	BrownoutWindows []string `yaml:"brownout_windows"`
+	BrownoutPercent float64  `yaml:"brownout_percent"`
+
 	// LogLevel: debug, info, warn, error.
 	LogLevel string `yaml:"log_level"`
 
@@ -105,6 +120,7 @@ func Defaults() Config {
 		MaxHeaderBytes:       64 << 10,
 		ShutdownGrace:        20 * time.Second,
 		UpstreamRetryBackoff: 200 * time.Millisecond,
+		OperatorRole:         "admin",
 	}
 }
 
@@ -154,6 +170,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{&cfg.ImagesMaxVersion, "IMAGEGW_IMAGES_MAX_VERSION", ""},
 		{&cfg.MetadataMaxVersion, "IMAGEGW_METADATA_MAX_VERSION", ""},
 		{&cfg.LogLevel, "IMAGEGW_LOG_LEVEL", ""},
+		{&cfg.OperatorListen, "IMAGEGW_OPERATOR_LISTEN", ""},
 	} {
 		if v := getenv(o.env); v != "" {
 			*o.dst = v
@@ -270,6 +287,27 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("config: %s: %s is negative", d.key, d.v)
 		}
 	}
+	if c.OperatorListen != "" {
+		if _, port, err := net.SplitHostPort(c.OperatorListen); err != nil || port == "" || c.OperatorListen == c.Listen {
+			return fmt.Errorf("config: operator_listen: %q is not a host:port other than listen", c.OperatorListen)
+		}
+	}
+	if c.OperatorRole == "" {
+		return errors.New("config: operator_role: must not be empty")
+	}
+	if c.BrownoutPercent < 0 || c.BrownoutPercent > 100 {
+		return fmt.Errorf("config: brownout_percent: %v is not within 0..100", c.BrownoutPercent)
+	}
+	for _, w := range c.BrownoutWindows {
+		if err := validWindow(w); err != nil {
+			return fmt.Errorf("config: brownout_windows: %v", err)
+		}
+	}
+	if c.DeprecationInfoURL != "" {
+		if u, err := url.Parse(c.DeprecationInfoURL); err != nil || u.Host == "" {
+			return fmt.Errorf("config: deprecation_info_url: %q is not an absolute URL", c.DeprecationInfoURL)
+		}
+	}
 	if c.MaxHeaderBytes < 4096 {
 		return fmt.Errorf("config: max_header_bytes: %d must be at least 4096", c.MaxHeaderBytes)
 	}
@@ -308,6 +346,20 @@ func (c *Config) Validate() error {
 	}
 	if c.Max.Less(c.MetadataMax) {
 		return fmt.Errorf("config: metadata_max_version: %s is above max_version %s", c.MetadataMaxVersion, c.MaxVersion)
+	}
+	return nil
+}
+
+// validWindow checks "HH:MM-HH:MM".
+func validWindow(w string) error {
+	a, b, ok := strings.Cut(w, "-")
+	if !ok {
+		return fmt.Errorf("%q is not HH:MM-HH:MM", w)
+	}
+	for _, p := range []string{a, b} {
+		if _, err := time.Parse("15:04", strings.TrimSpace(p)); err != nil {
+			return fmt.Errorf("%q is not HH:MM-HH:MM", w)
+		}
 	}
 	return nil
 }

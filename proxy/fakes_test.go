@@ -131,3 +131,14 @@ func get(s http.Handler, method, path, token, body string) *httptest.ResponseRec
 	s.ServeHTTP(rec, req)
 	return rec
 }
+
+func newReq(method, path, token string) *http.Request {
+	req := httptest.NewRequest(method, path, nil)
+	req.Host = "gw.test"
+	if token != "" {
+		req.Header.Set("X-Auth-Token", token)
+	}
+	return req
+}
+
+func newRec() *httptest.ResponseRecorder { return httptest.NewRecorder() }

@@ -104,6 +104,13 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 					errors.New("no image endpoint in the token's catalog for region "+s.cfg.Region))
 			}
 		}
+		if s.brownout(s.now()) {
+			logOf(c).brownout = true
+			if op, _ := opOf(r.Method, c.Path()); op != "" {
+				s.metrics.brownouts.WithLabelValues(op).Inc()
+			}
+			return translate.NotFound()
+		}
 		mount := "/v2.1"
 		if legacy {
 			mount = "/v2"
@@ -113,11 +120,13 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 		if id.ProjectID != "" && strings.Contains(base+r.RequestURI, id.ProjectID) {
 			project = id.ProjectID
 		}
-		return h(&call{
+		k := &call{
 			c: c, ctx: r.Context(), id: id, token: token, version: v, legacy: legacy,
 			glanceURL: glanceURL, body: body,
 			links: translate.Links{App: base + mount, Project: project, Glance: GlanceLinkBase(glanceURL)},
-		})
+		}
+		s.deprecationHeaders(k)
+		return h(k)
 	}
 }
 

@@ -49,6 +49,9 @@ type Server struct {
 	writes  *keyedMutex
 	cache   *responseCache
 	ready   ReadinessProbe
+	metrics *metrics
+	report  *migrationReport
+	now     func() time.Time
 }
 
 // Context keys.
@@ -62,9 +65,10 @@ const (
 
 // reqLog collects what the request log line reports.
 type reqLog struct {
-	project string
-	version string
-	cache   string
+	project  string
+	version  string
+	cache    string
+	brownout bool
 }
 
 // MaxRequestBody is Nova's oslo sizelimit (max_request_body_size).
@@ -86,9 +90,13 @@ func New(d Deps) *Server {
 	if store == nil {
 		store = NewMemCache(d.Config.CacheMaxEntries, d.Config.CacheMaxBytes, time.Minute)
 	}
+	s.now = time.Now
+	s.report = newMigrationReport(10000)
 	s.cache = &responseCache{store: store, gens: newGenerations(), ttl: map[cacheKind]time.Duration{
 		kindList: d.Config.CacheTTLList, kindImage: d.Config.CacheTTLImage, kindMetadata: d.Config.CacheTTLMetadata,
 	}}
+	s.metrics = newMetrics(func() CacheStats { return s.cache.store.Stats() })
+	s.glance = &instrumentedGlance{next: s.glance, m: s.metrics}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -98,6 +106,9 @@ func New(d Deps) *Server {
 	// Operator endpoints, outside Nova's API (no token).
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	if d.Config.OperatorListen == "" {
+		s.operatorRoutes(e)
+	}
 
 	// Version documents (no token needed).
 	e.Any("/", s.rootVersions)
@@ -130,6 +141,20 @@ func New(d Deps) *Server {
 
 // CacheStats reports the response cache's counters.
 func (s *Server) CacheStats() CacheStats { return s.cache.store.Stats() }
+
+func (s *Server) operatorRoutes(e *echo.Echo) {
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	e.GET("/migration", s.migration)
+}
+
+// OperatorHandler serves /metrics and /migration alone, for
+// operator_listen.
+func (s *Server) OperatorHandler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s.operatorRoutes(e)
+	return e
+}
 
 // Echo returns the underlying Echo instance (to start or test it).
 func (s *Server) Echo() *echo.Echo { return s.echo }
@@ -199,6 +224,20 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "/*" || route == "" {
 			route = "unmatched"
 		}
+		method := c.Request().Method
+		status := c.Response().Status
+		label := route
+		if op, native := opOf(method, route); op != "" {
+			label = op
+			if rl.project != "" && rl.version != "" { // authenticated and routed
+				s.report.record(rl.project, c.Request().UserAgent(), op, native, rl.version, s.now())
+			}
+		}
+		s.metrics.requests.WithLabelValues(label, method, strconv.Itoa(status), rl.version, rl.project).Inc()
+		s.metrics.latency.WithLabelValues(label, method).Observe(time.Since(start).Seconds())
+		if rl.cache != "" {
+			s.metrics.cache.WithLabelValues(rl.cache).Inc()
+		}
 		s.log.Info("request",
 			zap.String("request_id", id),
 			zap.String("project", rl.project),
@@ -209,6 +248,7 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			zap.Int("status", c.Response().Status),
 			zap.Duration("latency", time.Since(start)),
 			zap.String("cache", rl.cache),
+			zap.Bool("brownout", rl.brownout),
 			zap.String("user_agent", c.Request().UserAgent()),
 		)
 		return nil
@@ -280,14 +320,17 @@ func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		id, err := s.tokens.Validate(c.Request().Context(), token)
 		if errors.Is(err, ErrInvalidToken) {
+			s.metrics.tokens.WithLabelValues("invalid").Inc()
 			return s.unauthorized(c)
 		}
 		if err != nil {
+			s.metrics.tokens.WithLabelValues("error").Inc()
 			s.log.Error("token validation failed", zap.Error(err))
 			// keystonemiddleware answers 503 when it cannot reach Keystone.
 			return &translate.Error{Status: http.StatusServiceUnavailable,
 				Message: "The server is currently unavailable. Please try again at a later time.", Cause: err}
 		}
+		s.metrics.tokens.WithLabelValues("valid").Inc()
 		c.Set(ctxIdentity, id)
 		c.Set(ctxToken, token)
 		logOf(c).project = id.ProjectID

@@ -79,8 +79,14 @@ func run(args []string) error {
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.ListenAndServe() }()
+	var ops *http.Server
+	if cfg.OperatorListen != "" {
+		ops = &http.Server{Addr: cfg.OperatorListen, Handler: srv.OperatorHandler(), ReadHeaderTimeout: cfg.ReadHeaderTimeout}
+		go func() { errc <- ops.ListenAndServe() }()
+		log.Info("operator endpoints listening", zap.String("operator_listen", cfg.OperatorListen))
+	}
 	log.Info("imagegw listening", zap.String("listen", cfg.Listen), zap.String("keystone", ks.AuthURI),
 		zap.String("max_version", cfg.MaxVersion), zap.String("images_max_version", cfg.ImagesMaxVersion),
 		zap.String("metadata_max_version", cfg.MetadataMaxVersion))
@@ -93,6 +99,9 @@ func run(args []string) error {
 	log.Info("shutting down", zap.Duration("grace", cfg.ShutdownGrace))
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	if ops != nil {
+		_ = ops.Shutdown(sctx)
+	}
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -1,0 +1,136 @@
+package proxy
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+func withUA(s *Server, method, path, token, ua string) int {
+	req := newReq(method, path, token)
+	req.Header.Set("User-Agent", ua)
+	rec := newRec()
+	s.ServeHTTP(rec, req)
+	return rec.Code
+}
+
+func TestMetricsAfterKnownTraffic(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	for i := 0; i < 3; i++ {
+		get(s, "GET", "/v2.1/images/a1", "ta", "")
+	}
+	get(s, "GET", "/v2.1/images", "bogus", "")
+	get(s, "GET", "/v2.1/images/nope", "ta", "")
+	body := get(s, "GET", "/metrics", "", "").Body.String()
+	for _, want := range []string{
+		`imagegw_requests_total{method="GET",microversion="2.1",project="pa",route="images.show",status="200"} 3`,
+		`imagegw_requests_total{method="GET",microversion="2.1",project="pa",route="images.show",status="404"} 1`,
+		`imagegw_token_validations_total{result="invalid"} 1`,
+		`imagegw_token_validations_total{result="valid"} 4`,
+		`imagegw_cache_requests_total{result="hit"} 2`,
+		`imagegw_cache_requests_total{result="miss"} 2`,
+		`imagegw_upstream_duration_seconds_count{operation="get"} 2`,
+		`imagegw_upstream_errors_total{kind="404",operation="get"} 1`,
+		`imagegw_cache_entries 1`,
+	} {
+		require.Contains(t, body, want)
+	}
+}
+
+func TestMigrationReport(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	req := func(method, path, token, ua, ver string) {
+		r := newReq(method, path, token)
+		r.Header.Set("User-Agent", ua)
+		if ver != "" {
+			r.Header.Set("X-OpenStack-Nova-API-Version", ver)
+		}
+		s.ServeHTTP(newRec(), r)
+	}
+	req("GET", "/v2.1/images/detail", "ta", "old-sdk/1.0", "2.35")
+	req("GET", "/v2.1/images/detail", "ta", "old-sdk/1.0", "2.1")
+	req("GET", "/v2/images/a1/metadata", "ta", "script/0.1", "")
+	req("GET", "/v2/not-hex/images/a1/metadata", "ta", "router-404/1", "")
+	req("GET", "/v2.1/images/b1", "tb", "other/2", "2.36")
+	req("GET", "/v2.1/images", "bogus", "anon/1", "")
+
+	require.Equal(t, 401, get(s, "GET", "/migration", "ta", "").Code, "members may not read it")
+	rec := get(s, "GET", "/migration", "tadmin", "")
+	require.Equal(t, 200, rec.Code)
+	var rep struct {
+		Usage []usage `json:"usage"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
+	type row struct{ project, ua, route, native, mvs string }
+	var got []row
+	for _, u := range rep.Usage {
+		got = append(got, row{u.Project, u.UserAgent, u.Route, u.Native, strings.Join(u.Microversions, ",")})
+		require.WithinDuration(t, time.Now(), u.LastSeen, time.Minute)
+	}
+	require.ElementsMatch(t, []row{
+		{"pa", "old-sdk/1.0", "images.detail", "GET /v2/images", "2.1,2.35"},
+		{"pa", "script/0.1", "metadata.index", "GET /v2/images/{id} (custom properties)", "legacy-v2"},
+		{"pb", "other/2", "images.show", "GET /v2/images/{id}", "2.36"},
+	}, got)
+	for _, u := range rep.Usage {
+		if u.UserAgent == "old-sdk/1.0" {
+			require.EqualValues(t, 2, u.Calls, "old-sdk detail counted twice")
+		}
+	}
+
+	html := newReq("GET", "/migration", "tadmin")
+	html.Header.Set("Accept", "text/html")
+	hr := newRec()
+	s.ServeHTTP(hr, html)
+	require.Equal(t, "text/html; charset=utf-8", hr.Header().Get("Content-Type"))
+	require.Contains(t, hr.Body.String(), "<td>old-sdk/1.0</td><td>images.detail</td><td>2</td>")
+}
+
+func TestDeprecationHeadersOffAndOn(t *testing.T) {
+	off, _ := newTestServer(t, nil)
+	rec := get(off, "GET", "/v2.1/images/a1", "ta", "")
+	require.Empty(t, rec.Header().Get("Deprecation"))
+	require.Empty(t, rec.Header().Values("Link"))
+
+	since := time.Date(2016, 9, 1, 0, 0, 0, 0, time.UTC)
+	sunset := time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)
+	on, _ := newTestServer(t, func(c *config.Config) {
+		c.DeprecationHeaders, c.DeprecatedSince, c.Sunset = true, since, sunset
+		c.DeprecationInfoURL = "https://wiki.example/migrate"
+	})
+	rec = get(on, "GET", "/v2.1/images/a1", "ta", "")
+	require.Equal(t, 200, rec.Code)
+	require.Equal(t, "@1472688000", rec.Header().Get("Deprecation"))
+	require.Equal(t, "Wed, 30 Jun 2027 00:00:00 GMT", rec.Header().Get("Sunset"))
+	require.Equal(t, []string{`<http://glance.test/v2/images/a1>; rel="alternate"; type="application/json"`,
+		`<https://wiki.example/migrate>; rel="deprecation"; type="text/html"`}, rec.Header().Values("Link"))
+	rec = get(on, "GET", "/v2.1/images", "ta", "")
+	require.Contains(t, rec.Header().Values("Link")[0], "<http://glance.test/v2/images>")
+	require.Empty(t, get(on, "GET", "/", "", "").Header().Get("Deprecation"), "only on proxied responses")
+}
+
+func TestBrownout(t *testing.T) {
+	s, fg := newTestServer(t, func(c *config.Config) { c.BrownoutWindows = []string{"10:00-10:30", "23:50-00:10"} })
+	at := func(h, m int) { s.now = func() time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, time.UTC) } }
+	at(10, 15)
+	rec := get(s, "GET", "/v2.1/images/a1", "ta", "")
+	require.Equal(t, 404, rec.Code)
+	require.JSONEq(t, `{"itemNotFound": {"code": 404, "message": "The resource could not be found."}}`, rec.Body.String())
+	require.Equal(t, "2.1", rec.Header().Get("X-OpenStack-Nova-API-Version"))
+	require.EqualValues(t, 0, fg.calls.Load(), "Glance not called")
+	at(0, 5)
+	require.Equal(t, 404, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Code, "window across midnight")
+	at(10, 30)
+	require.Equal(t, 200, get(s, "GET", "/v2.1/images/a1", "ta", "").Code, "window end is exclusive")
+	require.Contains(t, get(s, "GET", "/metrics", "", "").Body.String(), `imagegw_brownout_rejections_total{route="images.show"} 1`)
+
+	all, _ := newTestServer(t, func(c *config.Config) { c.BrownoutPercent = 100 })
+	require.Equal(t, 404, get(all, "GET", "/v2.1/images", "ta", "").Code)
+	none, _ := newTestServer(t, func(c *config.Config) { c.BrownoutPercent = 0 })
+	require.Equal(t, 200, get(none, "GET", "/v2.1/images", "ta", "").Code)
+}
