@@ -45,6 +45,7 @@ unit: tools
 e2e: tools
 	bash scripts/cloud/up.sh
 	bash scripts/clients/install.sh
+	bash scripts/install-chromium.sh
 	$(PY) scripts/cloud/seed.py --reset
 	$(GO) test -count=1 -tags e2e -timeout 30m ./e2e/...
 
