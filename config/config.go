@@ -68,6 +68,8 @@ type Config struct {
 	WriteTimeout      time.Duration `yaml:"write_timeout"`
 	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 	MaxHeaderBytes    int           `yaml:"max_header_bytes"`
+	MaxURLLength      int           `yaml:"max_url_length"`
+	MaxHeaderLine     int           `yaml:"max_header_line"`
 	ShutdownGrace     time.Duration `yaml:"shutdown_grace"`
 	// UpstreamRetryBackoff > 0 retries a failed idempotent Glance read once.
 	UpstreamRetryBackoff time.Duration `yaml:"upstream_retry_backoff"`
@@ -118,6 +120,8 @@ func Defaults() Config {
 		WriteTimeout:         90 * time.Second,
 		IdleTimeout:          120 * time.Second,
 		MaxHeaderBytes:       64 << 10,
+		MaxURLLength:         8192,
+		MaxHeaderLine:        8192,
 		ShutdownGrace:        20 * time.Second,
 		UpstreamRetryBackoff: 200 * time.Millisecond,
 		OperatorRole:         "admin",
@@ -307,6 +311,9 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.DeprecationInfoURL); err != nil || u.Host == "" {
 			return fmt.Errorf("config: deprecation_info_url: %q is not an absolute URL", c.DeprecationInfoURL)
 		}
+	}
+	if c.MaxURLLength < 0 || c.MaxHeaderLine < 0 {
+		return errors.New("config: max_url_length, max_header_line: must not be negative (0 disables)")
 	}
 	if c.MaxHeaderBytes < 4096 {
 		return fmt.Errorf("config: max_header_bytes: %d must be at least 4096", c.MaxHeaderBytes)

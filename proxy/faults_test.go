@@ -170,3 +170,19 @@ func stacks() string {
 	buf := make([]byte, 1<<20)
 	return string(buf[:runtime.Stack(buf, true)])
 }
+
+func TestRequestLimitsAsEventlet(t *testing.T) {
+	s, fg := newTestServer(t, nil)
+	rec := get(s, "GET", "/v2.1/images?x="+strings.Repeat("a", 9000), "ta", "")
+	require.Equal(t, 414, rec.Code)
+	require.Empty(t, rec.Body.String())
+	require.Equal(t, "close", rec.Header().Get("Connection"))
+	req := newReq("GET", "/v2.1/images", "ta")
+	req.Header.Set("X-Big", strings.Repeat("b", 9000))
+	rec = newRec()
+	s.ServeHTTP(rec, req)
+	require.Equal(t, 400, rec.Code)
+	require.Empty(t, rec.Body.String())
+	require.EqualValues(t, 0, fg.calls.Load())
+	require.Equal(t, 200, get(s, "GET", "/v2.1/images?x="+strings.Repeat("a", 8000), "ta", "").Code)
+}

@@ -100,7 +100,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(normalizePath, s.options)
+	e.Pre(s.requestLimits, normalizePath, s.options)
 	e.Use(s.requestLog, s.recoverPanic, s.requestTimeout, s.bodyLimit, s.auth, s.versions)
 
 	// Operator endpoints, outside Nova's API (no token).
@@ -174,6 +174,36 @@ func normalizePath(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		r.URL.RawPath = ""
 		return next(c)
+	}
+}
+
+// requestLimits answers as Nova's eventlet server does for oversized
+// request lines and headers: 414 for a URL longer than max_url_length,
+// 400 for a header line longer than max_header_line; empty bodies, the
+// connection closed.
+func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		status := 0
+		if s.cfg.MaxURLLength > 0 && len(r.RequestURI) > s.cfg.MaxURLLength {
+			status = http.StatusRequestURITooLong
+		} else if s.cfg.MaxHeaderLine > 0 {
+			for k, vs := range r.Header {
+				for _, v := range vs {
+					if len(k)+2+len(v) > s.cfg.MaxHeaderLine {
+						status = http.StatusBadRequest
+					}
+				}
+			}
+		}
+		if status == 0 {
+			return next(c)
+		}
+		h := c.Response().Header()
+		h.Set("Connection", "close")
+		h.Set("Content-Length", "0")
+		c.Response().WriteHeader(status)
+		return nil
 	}
 }
 
