@@ -186,3 +186,15 @@ func TestRequestLimitsAsEventlet(t *testing.T) {
 	require.EqualValues(t, 0, fg.calls.Load())
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images?x="+strings.Repeat("a", 8000), "ta", "").Code)
 }
+
+func TestWaitersKeepTheirRequestTimeout(t *testing.T) {
+	s, fg := newTestServer(t, func(c *config.Config) { c.RequestTimeout = 150 * time.Millisecond })
+	fg.block = make(chan struct{})
+	defer close(fg.block)
+	start := time.Now()
+	rec := get(s, "GET", "/v2.1/images", "ta", "")
+	require.Less(t, time.Since(start), time.Second)
+	require.Equal(t, 500, rec.Code)
+	_, msg := faultBody(t, rec)
+	require.True(t, strings.HasSuffix(msg, "<class 'nova.exception.GlanceConnectionFailed'>"), msg)
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/imagegw/imagegw/microversion"
 	"github.com/imagegw/imagegw/translate"
@@ -236,7 +237,7 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			return writeBody(k.c, http.StatusOK, c.ContentType, c.Body)
 		}
 		rl.cache = "miss"
-		v, err, shared := s.cache.flight.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+		ch := s.cache.flight.DoChan(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
 			// The flight serves every waiter: the first caller leaving must
 			// not cancel it (the upstream timeout still bounds it).
 			first := *k
@@ -249,12 +250,19 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			s.cache.store.Set(key, res, ttl)
 			return res, nil
 		})
-		if shared {
+		var fr singleflight.Result
+		select {
+		case fr = <-ch:
+		case <-k.ctx.Done(): // each waiter keeps its own request deadline
+			return k.ctx.Err()
+		}
+		if fr.Shared {
 			rl.cache = "shared"
 		}
-		if err != nil {
-			return err
+		if fr.Err != nil {
+			return fr.Err
 		}
+		v := fr.Val
 		res := v.(*Cached)
 		return writeBody(k.c, http.StatusOK, res.ContentType, res.Body)
 	}

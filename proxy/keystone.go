@@ -17,6 +17,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 	gocache "github.com/patrickmn/go-cache"
+	"golang.org/x/sync/singleflight"
 )
 
 // Identity is what a validated token tells about its caller.
@@ -169,10 +170,11 @@ func (k *Keystone) Validate(ctx context.Context, token string) (*Identity, error
 // CachedValidator keeps validated tokens in memory for at most ttl and
 // never past the token's expiry. Keys are SHA-256 digests of the tokens.
 type CachedValidator struct {
-	next  TokenValidator
-	ttl   time.Duration
-	cache *gocache.Cache
-	now   func() time.Time
+	next   TokenValidator
+	ttl    time.Duration
+	cache  *gocache.Cache
+	now    func() time.Time
+	flight singleflight.Group
 }
 
 // NewCachedValidator wraps next; ttl 0 disables caching.
@@ -198,10 +200,15 @@ func (v *CachedValidator) Validate(ctx context.Context, token string) (*Identity
 		}
 		v.cache.Delete(key)
 	}
-	id, err := v.next.Validate(ctx, token)
+	// Concurrent requests with the same uncached token share one Keystone
+	// call (a burst after start or expiry would otherwise queue N calls).
+	x, err, _ := v.flight.Do(key, func() (any, error) {
+		return v.next.Validate(context.WithoutCancel(ctx), token)
+	})
 	if err != nil {
 		return nil, err
 	}
+	id := x.(*Identity)
 	ttl := v.ttl
 	if left := id.ExpiresAt.Sub(v.now()); left < ttl {
 		ttl = left

@@ -473,6 +473,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var ne *translate.Error
 	var he *echo.HTTPError
 	switch {
+	case errors.As(err, &ne) && errors.Is(ne, context.Canceled):
+		s.log.Info("request cancelled by the client")
+		c.Response().WriteHeader(499)
 	case errors.As(err, &ne):
 		if ne.Status >= 500 {
 			s.log.Error("request failed", zap.Error(ne))
@@ -487,6 +490,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 		_ = webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",
 			"Request is too large. Larger than max_request_body_size (114688).")
+	case errors.Is(err, context.DeadlineExceeded):
+		// the request's own deadline (request_timeout) passed while waiting
+		// for Glance: Nova's answer to a Glance that does not answer
+		s.log.Warn("request timed out", zap.Error(err))
+		_ = writeFault(c, translate.Unexpected("nova.exception.GlanceConnectionFailed", err))
+	case errors.Is(err, context.Canceled):
+		// the client went away; nobody reads the answer
+		s.log.Info("request cancelled by the client")
+		c.Response().WriteHeader(499)
 	default:
 		s.log.Error("unexpected error", zap.Error(err))
 		_ = writeFault(c, translate.Unexpected("Exception", err))
