@@ -136,8 +136,11 @@ func digitValue(r rune) int {
 // MaxLimit is Nova's [api] max_limit, used for the next-link rule.
 const MaxLimit = 1000
 
-// DefaultPageSize is glanceclient's page size.
-const DefaultPageSize = 200
+// DefaultPageSize is the Glance page size when the client sets none:
+// Glance's default api_limit_max, so a page of up to 1000 images is one
+// Glance call. (glanceclient behind Nova uses 200; the page size is not
+// visible to clients, only in the number of Glance calls.)
+const DefaultPageSize = 1000
 
 // ListQuery is a parsed Nova image list request.
 type ListQuery struct {
