@@ -5,7 +5,7 @@ export IMAGEGW_CLOUD_DIR ?= /tmp/imagegw-cloud
 GO ?= go
 PY := /usr/bin/python3
 
-.PHONY: all build run stop cloud seed cloud-down test vet unit e2e fuzz soak tools clean
+.PHONY: all build run stop cloud seed cloud-down test vet unit e2e fuzz soak bench tools clean
 
 all: build
 
@@ -58,6 +58,10 @@ fuzz:
 	$(GO) test ./translate/ -run '^$$' -fuzz '^FuzzParseList$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./translate/ -run '^$$' -fuzz '^FuzzValidateMetadataBody$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./proxy/ -run '^$$' -fuzz '^FuzzRouter$$' -fuzztime $(FUZZTIME)
+
+# Benchmarks (own cloud on other ports; BENCH_NOVA=1 adds nova-api Zed): bench/results/.
+bench: tools
+	bash scripts/bench.sh
 
 # Soak test, not part of make test: SOAK_MINUTES (5) or SOAK_SECONDS, SOAK_RATE (50 req/s);
 # report in bench/results/soak.md. Use its own cloud so e2e resets cannot disturb it:

@@ -1,0 +1,412 @@
+#!/bin/bash
+# make bench: imagegw's cache-hit and miss paths against a bare Echo
+# handler, Glance directly and (BENCH_NOVA=1) nova-api Zed, on a separate
+# local cloud; writes bench/results/{results.md,results.json,results.csv,chart.png}.
+# See bench/README.md. Run as root on Debian bookworm (installs wrk and gnuplot-nox).
+#
+# Environment (defaults):
+#   BENCH_NOVA=0            1: also start nova-api in the bench cloud and measure it
+#   BENCH_DURATION=10       seconds per wrk run
+#   BENCH_CONNECTIONS=4     wrk connections of the main runs (1 thread)
+#   BENCH_ROUNDS=2          rounds of the hit/bare-Echo pairs (the report keeps each one's best)
+#   BENCH_FILL=100000       distinct requests of the cache memory fill
+#   BENCH_PROFILE=1         CPU profile of the hit path (perf on the live binary
+#                           and go test -cpuprofile on proxy.BenchmarkCacheHitDetail)
+#   BENCH_CLOUD_DOWN=auto   stop the bench cloud at the end: auto = only if this run started it, 1, 0
+#   BENCH_OUT=bench/results
+#   IMAGEGW_CLOUD_DIR=/tmp/imagegw-bench-cloud, ports Keystone 45000, Glance 49292, nova 48774
+# imagegw and helpers listen on 127.0.0.1:48800-48804.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export PATH=/usr/local/go/bin:$HOME/go/bin:$PATH
+PY=/usr/bin/python3
+T0=$(date +%s)
+
+# imagegw reads IMAGEGW_* and OS_* from its environment: keep only the
+# cloud scripts' variables so a caller's settings cannot change what is measured.
+for v in $(compgen -e); do
+  case $v in
+  IMAGEGW_CLOUD_DIR | IMAGEGW_KEYSTONE_PORT | IMAGEGW_GLANCE_PORT | IMAGEGW_CLOUD_NOVA | IMAGEGW_NOVA_PORT | IMAGEGW_FORCE_SETUP) ;;
+  IMAGEGW_* | OS_*) unset "$v" ;;
+  esac
+done
+# The bench cloud: its own state dir and ports, never the test cloud
+# (`make` exports IMAGEGW_CLOUD_DIR=/tmp/imagegw-cloud: BENCH_CLOUD_DIR wins).
+export IMAGEGW_CLOUD_DIR=${BENCH_CLOUD_DIR:-/tmp/imagegw-bench-cloud}
+export IMAGEGW_KEYSTONE_PORT=${BENCH_KEYSTONE_PORT:-45000}
+export IMAGEGW_GLANCE_PORT=${BENCH_GLANCE_PORT:-49292}
+BENCH_NOVA=${BENCH_NOVA:-0}
+if [ "$BENCH_NOVA" = 1 ]; then
+  export IMAGEGW_CLOUD_NOVA=1 IMAGEGW_NOVA_PORT=${BENCH_NOVA_PORT:-48774}
+else
+  export IMAGEGW_CLOUD_NOVA=0
+fi
+DUR=${BENCH_DURATION:-10}
+CONNS=${BENCH_CONNECTIONS:-4}
+FILL_N=${BENCH_FILL:-100000}
+ROUNDS=${BENCH_ROUNDS:-2}
+PROFILE=${BENCH_PROFILE:-1}
+CLOUD_DOWN=${BENCH_CLOUD_DOWN:-auto}
+OUT=${BENCH_OUT:-bench/results}
+MV=2.35
+D=$IMAGEGW_CLOUD_DIR
+W=$D/bench                      # work dir: binaries, logs, captures, raw records
+P_HIT=127.0.0.1:48800 P_MISS=127.0.0.1:48801 P_BARE=127.0.0.1:48802 P_STUB=127.0.0.1:48803 P_FILL=127.0.0.1:48804
+
+say() { printf '[bench %4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
+die() { say "ERROR: $*" >&2; exit 1; }
+
+# --- tools -------------------------------------------------------------------
+need_pkgs=()
+command -v wrk >/dev/null || need_pkgs+=(wrk)
+command -v gnuplot >/dev/null || need_pkgs+=(gnuplot-nox)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  say "installing ${need_pkgs[*]}"
+  apt-cache show "${need_pkgs[0]}" >/dev/null 2>&1 || apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
+fi
+command -v go >/dev/null || die "go not found (make tools)"
+
+# --- processes this script starts: PIDs recorded, only those are stopped -------
+mkdir -p "$W/pids" "$W/log" "$W/bin"
+rm -f "$W"/pids/*
+start_bg() { # name cmd... (env already exported by the caller)
+  local name=$1; shift
+  # the process writes its own PID (setsid forks when the caller is a group leader)
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$W/pids/$name" "$@" </dev/null >"$W/log/$name.log" 2>&1 &
+  for _ in $(seq 50); do [ -s "$W/pids/$name" ] && return 0; sleep 0.1; done
+  die "$name did not start"
+}
+stop_bg() { # name
+  local f=$W/pids/$1 pid
+  [ -s "$f" ] || return 0
+  pid=$(cat "$f")
+  # only a process running one of our binaries (guards against a reused PID)
+  if [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -e "$ROOT/bin/imagegw" -e "$W/bin/"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+CLOUD_STARTED=0
+cleanup() {
+  local rc=$?
+  for f in "$W"/pids/*; do [ -e "$f" ] && stop_bg "$(basename "$f")"; done
+  if [ "$CLOUD_DOWN" = 1 ] || { [ "$CLOUD_DOWN" = auto ] && [ "$CLOUD_STARTED" = 1 ]; }; then
+    bash scripts/cloud/down.sh || true
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+for p in $P_HIT $P_MISS $P_BARE $P_STUB $P_FILL; do port_free "$p" || die "$p is in use"; done
+
+# --- cloud and images ----------------------------------------------------------
+# Reuse a running bench cloud; start it otherwise (then stop it at the end).
+curl -s -m 2 -o /dev/null "http://127.0.0.1:$IMAGEGW_GLANCE_PORT/" || CLOUD_STARTED=1
+say "bench cloud ($D, nova=$BENCH_NOVA)"
+bash scripts/cloud/up.sh | tail -1
+# The sample images (realistic properties; show/metadata use ref-custom-props)
+# plus 1000 queued bulk images of demo: demo sees >= 1063 images, so the
+# page-size sweep is limit=50/500/1000 on one image set (Glance's
+# api_limit_max is 1000: one Glance page for every size).
+$PY scripts/cloud/seed.py | tail -1
+$PY scripts/cloud/seed.py --bulk 1000 --owner demo | tail -1
+# shellcheck disable=SC1091
+. "$D/cloud.env"
+SHOW_ID=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["ref-custom-props"]["id"])' "$D/seed.json")
+
+# --- builds ---------------------------------------------------------------------
+say "building bin/imagegw and the bench helpers"
+# imagegw's Glance page size, read from the source it is built from (for glance-paged)
+GPAGE=$(sed -n 's/^const DefaultPageSize = \([0-9]*\).*/\1/p' translate/list.go)
+GPAGE=${GPAGE:-200}
+go build -o bin/imagegw ./cmd/imagegw
+go build -o "$W/bin/bare-echo" ./bench/cmd/bare-echo
+go build -o "$W/bin/imagegw-bench" ./bench/cmd/imagegw-bench
+IGW=$ROOT/bin/imagegw BARE=$W/bin/bare-echo TOOL=$W/bin/imagegw-bench
+
+# --- token (one, reused everywhere: imagegw caches its validation) ------------
+TOKEN=$(curl -si -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' \
+  -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","domain":{"id":"default"},"password":"secret"}}},"scope":{"project":{"name":"demo","domain":{"id":"default"}}}}}' |
+  awk 'tolower($1)=="x-subject-token:"{print $2}' | tr -d '\r')
+[ -n "$TOKEN" ] || die "no token from $KEYSTONE_URL"
+NVISIBLE=$($PY - "$GLANCE_URL" "$TOKEN" <<'PYEOF'
+import json, sys, urllib.request
+base, token, n, url = sys.argv[1], sys.argv[2], 0, "/v2/images?limit=1000"
+while url:
+    req = urllib.request.Request(base + url, headers={"X-Auth-Token": token})
+    page = json.load(urllib.request.urlopen(req))
+    n += len(page["images"])
+    url = page.get("next")
+print(n)
+PYEOF
+)
+
+# --- raw records ------------------------------------------------------------------
+RAW=$W/raw.jsonl
+: >"$RAW"
+jstr() { $PY -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
+fact() { echo "{\"kind\":\"fact\",\"name\":\"$1\",\"value\":${2:-0},\"text\":$(jstr "${3:-}")}" >>"$RAW"; }
+ftext() { fact "$1" 0 "$2"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+kb() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; } # pid field -> kB
+pid_of() { cat "$W/pids/$1"; }
+
+ftext date "$(date -u +'%Y-%m-%d %H:%M UTC')"
+ftext load-start "$(cut -d' ' -f1-3 /proc/loadavg)"
+ftext commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')"
+ftext go-version "$(go env GOVERSION)"
+ftext wrk-version "$(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}')"
+ftext duration "$DUR"
+ftext cloud "Keystone 22 + Glance 25 (Zed, Debian packages, 1 worker each$( [ "$BENCH_NOVA" = 1 ] && echo ', nova-api 26 1 worker'); $D"
+ftext image-set "demo sees $NVISIBLE images in Glance (69 seeded samples, 63 visible, + 1000 queued bulk images); page sizes via limit=50/500/1000 on that one set"
+ftext requests "user demo (member), one token, X-OpenStack-Nova-API-Version: $MV; show and metadata of ref-custom-props ($SHOW_ID, 11 properties)"
+ftext cache-settings "hit runs: IMAGEGW_CACHE_TTL_*=10m (no expiry during a run); miss runs: IMAGEGW_CACHE_TTL_LIST/IMAGE/METADATA=0; token cache 5m (default) in both; log level info (one JSON log line per request, to a file)"
+
+declare -A URI=(
+  [detail-50]="/v2.1/images/detail?limit=50"
+  [detail-500]="/v2.1/images/detail?limit=500"
+  [detail-1000]="/v2.1/images/detail?limit=1000"
+  [show]="/v2.1/images/$SHOW_ID"
+  [metadata]="/v2.1/images/$SHOW_ID/metadata"
+)
+declare -A GURI=(
+  [detail-50]="/v2/images?limit=50"
+  [detail-500]="/v2/images?limit=500"
+  [detail-1000]="/v2/images?limit=1000"
+  [show]="/v2/images/$SHOW_ID"
+)
+CASES=(detail-50 detail-500 detail-1000 show metadata)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a pid, clock ticks
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+
+# run_wrk target case url connections [microversion [server-pid]]
+# With a server PID the record gets the server's CPU time during the run.
+run_wrk() {
+  local target=$1 case=$2 url=$3 c=$4 mv=${5-$MV} spid=${6:-} out t0=""
+  [ -n "$spid" ] && t0=$(cpu_ticks "$spid")
+  out=$(BENCH_TARGET=$target BENCH_CASE=$case BENCH_CONNECTIONS=$c BENCH_TOKEN=$TOKEN BENCH_MICROVERSION=$mv \
+    wrk -t1 -c"$c" -d"${DUR}s" --timeout 30s -s bench/wrk/report.lua "$url")
+  local cpu=""
+  [ -n "$spid" ] && cpu=",\"server_cpu_ms\":$((($(cpu_ticks "$spid") - t0) * TICK_MS))"
+  echo "$out" >>"$W/log/wrk.log"
+  local rec
+  rec=$(echo "$out" | sed -n 's/^BENCH_JSON //p')
+  [ -n "$rec" ] || die "wrk $target $case gave no record: $out"
+  # add the URL, the load average and the server CPU into the record
+  echo "${rec%\}},\"url\":$(jstr "$url"),\"load1\":$(load1)$cpu}" >>"$RAW"
+  say "$(printf '%-14s %-12s c=%d  %s' "$target" "$case" "$c" "$(echo "$rec" | $PY -c 'import json,sys; r=json.load(sys.stdin); e=sum(r["errors"].values()); print("%9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  errors %d" % (r["rps"], r["p50_ms"], r["p99_ms"], e))')")"
+}
+
+wait_http() { # url pidname
+  for _ in $(seq 150); do
+    curl -s -m 1 -o /dev/null "$1" && return 0
+    [ -d "/proc/$(pid_of "$2")" ] || { tail -5 "$W/log/$2.log" >&2; die "$2 exited"; }
+    sleep 0.1
+  done
+  die "$2 did not answer on $1"
+}
+
+start_imagegw() { # name listen [extra args...]; env IMAGEGW_* set by the caller
+  local name=$1 listen=$2; shift 2
+  OS_CLIENT_CONFIG_FILE=$D/clouds.yaml start_bg "$name" "$IGW" --cloud imagegw --listen "$listen" "$@"
+  wait_http "http://$listen/healthz" "$name"
+}
+
+# --- 1+2+4: imagegw cache on / off and the bare Echo ------------------------------
+say "starting imagegw (cache on, TTLs 10m) on $P_HIT and (cache off) on $P_MISS"
+IMAGEGW_CACHE_TTL_LIST=10m IMAGEGW_CACHE_TTL_IMAGE=10m IMAGEGW_CACHE_TTL_METADATA=10m start_imagegw imagegw-hit "$P_HIT"
+IMAGEGW_CACHE_TTL_LIST=0 IMAGEGW_CACHE_TTL_IMAGE=0 IMAGEGW_CACHE_TTL_METADATA=0 start_imagegw imagegw-miss "$P_MISS"
+
+# Prime: one request per URL fills the cache (and validates the token once);
+# the same answers are captured for the bare Echo.
+rm -rf "$W/capture"
+"$TOOL" capture -base "http://$P_HIT" -token "$TOKEN" -microversion $MV -out "$W/capture" \
+  "${URI[detail-50]}" "${URI[detail-500]}" "${URI[detail-1000]}" "${URI[show]}" "${URI[metadata]}" >/dev/null
+curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_MISS${URI[show]}" || die "imagegw-miss does not answer"
+# Glance calls behind one miss (Glance's access log): imagegw pages through
+# Glance like Nova's glanceclient does, so a large limit is several calls.
+for cs in detail-50 detail-500 detail-1000 show; do
+  n0=$(grep -c 'GET /v2/images' "$D/log/glance-api.log" || true)
+  curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_MISS${URI[$cs]}"
+  sleep 0.5
+  fact "glance-calls-$cs" $(($(grep -c 'GET /v2/images' "$D/log/glance-api.log" || true) - n0))
+done
+start_bg bare-echo "$BARE" -listen "$P_BARE" -manifest "$W/capture/manifest.json"
+wait_http "http://$P_BARE/" bare-echo
+for cs in "${CASES[@]}"; do # the bare Echo really returns the imagegw bytes
+  a=$(curl -s -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_HIT${URI[$cs]}" | sha256sum)
+  b=$(curl -s "http://$P_BARE${URI[$cs]}" | sha256sum)
+  [ "$a" = "$b" ] || die "bare-echo body differs from imagegw's for $cs"
+done
+
+HIT_PID=$(pid_of imagegw-hit) BARE_PID=$(pid_of bare-echo) MISS_PID=$(pid_of imagegw-miss)
+fact rss-hit-idle-kb "$(kb "$HIT_PID" VmRSS)"
+# sample the cache-on imagegw's RSS while the hit runs go on
+(while [ -d "/proc/$HIT_PID" ]; do kb "$HIT_PID" VmRSS; sleep 0.25; done) >"$W/rss-hit.txt" 2>/dev/null &
+SAMPLER=$!
+
+say "hit path vs bare Echo, $CONNS connections, ${DUR}s each, $ROUNDS rounds (pairs back to back, order alternating)"
+for r in $(seq "$ROUNDS"); do
+  for cs in "${CASES[@]}"; do
+    if [ $((r % 2)) = 1 ]; then
+      run_wrk imagegw-hit "$cs" "http://$P_HIT${URI[$cs]}" "$CONNS" $MV "$HIT_PID"
+      run_wrk bare-echo "$cs" "http://$P_BARE${URI[$cs]}" "$CONNS" $MV "$BARE_PID"
+    else
+      run_wrk bare-echo "$cs" "http://$P_BARE${URI[$cs]}" "$CONNS" $MV "$BARE_PID"
+      run_wrk imagegw-hit "$cs" "http://$P_HIT${URI[$cs]}" "$CONNS" $MV "$HIT_PID"
+    fi
+  done
+done
+kill "$SAMPLER" 2>/dev/null || true
+wait "$SAMPLER" 2>/dev/null || true
+fact rss-hit-peak-kb "$(sort -n "$W/rss-hit.txt" | tail -1)"
+fact rss-hit-after-kb "$(kb "$HIT_PID" VmRSS)"
+fact hwm-hit-after-kb "$(kb "$HIT_PID" VmHWM)"
+
+# --- profile of the hit path (perf on the live binary, then go test pprof) --------
+PROF=""
+if [ "$PROFILE" = 1 ]; then
+  PROF=$W/profile.txt
+  : >"$PROF"
+  if command -v perf >/dev/null && perf record -q -o /dev/null -- true 2>/dev/null; then
+    say "profiling the live imagegw (perf, show hit, ${DUR}s)"
+    perf record -q -F 999 -g -p "$HIT_PID" -o "$W/perf.data" -- sleep "$DUR" 2>/dev/null &
+    PERF=$!
+    sleep 0.3
+    BENCH_TARGET=profile BENCH_CASE=show BENCH_CONNECTIONS=$CONNS BENCH_TOKEN=$TOKEN BENCH_MICROVERSION=$MV \
+      wrk -t1 -c"$CONNS" -d"$((DUR - 1))s" -s bench/wrk/report.lua "http://$P_HIT${URI[show]}" >/dev/null
+    wait "$PERF" || true
+    (set +o pipefail # head closes the pipes early
+    {
+      echo "perf record -F 999 -g -p <imagegw> during a ${DUR}s wrk run of the show hit ($CONNS connections); self time, top 30:"
+      perf report -i "$W/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
+        grep -E '^ +[0-9.]+%' | sed 's/[ -]*$//' | head -30
+      echo
+      echo "same run, by binary:"
+      perf report -i "$W/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/ *$//' | head -5
+      echo
+      echo "same run, inclusive (children) time: the request path, GC, syscalls:"
+      perf report -i "$W/perf.data" --children --sort symbol --stdio 2>/dev/null |
+        grep -E '^ +[0-9.]+% +[0-9.]+%' | grep -E 'imagegw|echo/v4|zap|prometheus|gocache|uuid|context\.With|net/http\.\(\*conn\)\.(serve|readRequest)|finishRequest|Syscall6|runtime\.mallocgc |gcBgMarkWorker |\[k\] (do_syscall_64|tcp_sendmsg) ' | sed 's/[ -]*$//' | head -60
+    } >>"$PROF")
+  fi
+  say "profiling proxy.BenchmarkCacheHitDetail (go test -cpuprofile)"
+  (go test ./proxy/ -run '^$' -bench '^BenchmarkCacheHitDetail$' -benchtime 3s -benchmem -cpuprofile "$W/cpu.prof" -o "$W/proxy.test" | grep -E '^Benchmark' || true) >"$W/gobench.txt"
+  (set +o pipefail
+  {
+    echo
+    echo "go test ./proxy -bench BenchmarkCacheHitDetail -benchmem (in-process, httptest recorder, fake Glance/Keystone):"
+    cat "$W/gobench.txt"
+    echo "go tool pprof -top (flat), top 25:"
+    go tool pprof -top -nodecount 25 "$W/proxy.test" "$W/cpu.prof" 2>/dev/null | sed -n '/flat%/,$p'
+    echo
+    echo "go tool pprof -top -cum, imagegw/echo/zap/prometheus frames, top 20:"
+    go tool pprof -top -cum -nodecount 80 "$W/proxy.test" "$W/cpu.prof" 2>/dev/null | sed -n '/flat%/,$p' |
+      grep -E 'imagegw|echo|zap|prometheus|gocache|uuid' | head -20
+  } >>"$PROF")
+fi
+
+# --- 2+3: miss path vs Glance directly ----------------------------------------------
+# glance-paged: the same Glance calls imagegw makes for a large limit (pages
+# of translate.DefaultPageSize after the previous page's last id), timed as
+# one sequence: the floor of the miss path with Nova's paging.
+run_paged() { # case limit connections
+  local rec
+  rec=$("$TOOL" paged -base "$GLANCE_URL" -token "$TOKEN" -limit "$2" -page "$GPAGE" -c "$3" -d "${DUR}s" -case "$1" | sed -n 's/^BENCH_JSON //p')
+  [ -n "$rec" ] || die "paged $1 gave no record"
+  echo "${rec%\}},\"url\":$(jstr "$GLANCE_URL/v2/images?limit=$GPAGE (+marker pages up to $2)"),\"load1\":$(load1)}" >>"$RAW"
+  say "$(printf '%-14s %-12s c=%d  %s' glance-paged "$1" "$3" "$(echo "$rec" | $PY -c 'import json,sys; r=json.load(sys.stdin); print("%9.1f seq/s  p50 %8.3f ms  p99 %8.3f ms  Glance calls/seq %.1f" % (r["rps"], r["p50_ms"], r["p99_ms"], r["calls_per_request"]))')")"
+}
+say "miss path vs Glance direct, $CONNS connections then 1 (back to back per case)"
+for c in "$CONNS" 1; do
+  for cs in "${CASES[@]}"; do
+    run_wrk imagegw-miss "$cs" "http://$P_MISS${URI[$cs]}" "$c" $MV "$MISS_PID"
+    [ -n "${GURI[$cs]:-}" ] && run_wrk glance-direct "$cs" "$GLANCE_URL${GURI[$cs]}" "$c" ""
+    case $cs in
+    detail-500 | detail-1000) [ "${cs#detail-}" -gt "$GPAGE" ] && run_paged "$cs" "${cs#detail-}" "$c" ;;
+    esac
+  done
+done
+fact rss-miss-after-kb "$(kb "$(pid_of imagegw-miss)" VmRSS)"
+stop_bg imagegw-hit
+stop_bg imagegw-miss
+
+# --- 5: nova-api Zed ----------------------------------------------------------------
+if [ "$BENCH_NOVA" = 1 ]; then
+  say "nova-api Zed ($NOVA_URL), $CONNS connections"
+  NOVA_ROOT=${NOVA_URL%/v2.1}
+  for cs in "${CASES[@]}"; do # warm up: keystonemiddleware validates the token once
+    curl -sf -o /dev/null -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "$NOVA_ROOT${URI[$cs]}" || die "nova-api: ${URI[$cs]} failed"
+  done
+  for cs in "${CASES[@]}"; do
+    run_wrk nova-api "$cs" "$NOVA_ROOT${URI[$cs]}" "$CONNS"
+  done
+fi
+
+# --- memory with the cache full of distinct entries -----------------------------------
+# 100k distinct show requests (?x=i: the query is part of the key) through
+# the real imagegw binary with the real Keystone token, but with Glance
+# replaced by a bare-echo stub serving the captured Glance answer of the same
+# image (--glance-url): single-worker Glance answers ~100 shows/s here, which
+# would make the fill take over 15 minutes. The cached bytes are the same.
+"$TOOL" capture -base "$GLANCE_URL" -token "$TOKEN" -out "$W/glance-stub" -prefix /v2/images/ "/v2/images/$SHOW_ID" >/dev/null
+start_bg glance-stub "$BARE" -listen "$P_STUB" -manifest "$W/glance-stub/manifest.json"
+wait_http "http://$P_STUB/v2/images/x" glance-stub
+FILL_BODY=$(curl -s -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_BARE${URI[show]}" | wc -c)
+stop_bg bare-echo
+cat >"$W/fill-lifted.yaml" <<EOF
+cache_max_bytes: 1073741824
+EOF
+metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m{printf "%.0f\n", $2}'; }
+for mode in default lifted; do
+  args=()
+  [ "$mode" = lifted ] && args=(--config "$W/fill-lifted.yaml")
+  IMAGEGW_CACHE_TTL_IMAGE=10m IMAGEGW_GLANCE_URL="http://$P_STUB" start_imagegw "imagegw-fill-$mode" "$P_FILL" "${args[@]}"
+  FPID=$(pid_of "imagegw-fill-$mode")
+  # validate (and cache) the token on a route that caches nothing: a router 404 after auth
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_FILL/v2.1/bench-warm-up")
+  [ "$code" = 404 ] || die "fill imagegw: warm-up answered $code"
+  fact "fill-$mode-rss-before-kb" "$(kb "$FPID" VmRSS)"
+  say "fill ($mode bounds): $FILL_N distinct show requests"
+  "$TOOL" fill -name "fill-$mode" -url "http://$P_FILL${URI[show]}" -n "$FILL_N" -c 4 -token "$TOKEN" -microversion $MV |
+    sed -n 's/^BENCH_JSON //p' >>"$RAW"
+  sleep 1
+  fact "fill-$mode-rss-kb" "$(kb "$FPID" VmRSS)"
+  fact "fill-$mode-hwm-kb" "$(kb "$FPID" VmHWM)"
+  entries=$(metric "$P_FILL" imagegw_cache_entries)
+  bytes=$(metric "$P_FILL" imagegw_cache_bytes)
+  for m in go_memstats_heap_alloc_bytes go_memstats_heap_inuse_bytes go_memstats_next_gc_bytes go_memstats_sys_bytes; do
+    v=$(metric "$P_FILL" $m)
+    [ -n "$v" ] && fact "fill-$mode-$m" "$v"
+  done
+  if [ -z "$entries" ]; then
+    # no /metrics: count the hits of a second pass in the request log
+    before=$(grep -c '"cache":"hit"' "$W/log/imagegw-fill-$mode.log" || true)
+    "$TOOL" fill -name "verify-$mode" -url "http://$P_FILL${URI[show]}" -n "$FILL_N" -c 4 -token "$TOKEN" -microversion $MV >/dev/null
+    entries=$(($(grep -c '"cache":"hit"' "$W/log/imagegw-fill-$mode.log") - before))
+  fi
+  fact "fill-$mode-entries" "$entries"
+  fact "fill-$mode-cache-bytes" "${bytes:-0}"
+  say "fill ($mode): $entries entries held, VmRSS $(($(kb "$FPID" VmRSS) / 1024)) MB"
+  stop_bg "imagegw-fill-$mode"
+done
+stop_bg glance-stub
+ftext fill-body-bytes "$FILL_BODY"
+ftext glance-page "$GPAGE"
+ftext fill-note "The fill goes through the real imagegw binary and the real Keystone token (validated once, then cached); Glance is replaced by a bare-echo stub (--glance-url) serving the captured Glance answer for ref-custom-props, so each cached entry is the same ${FILL_BODY}-byte show response as with the real Glance (single-worker Glance serves ~100 shows/s on this machine: 100k misses would take longer than the whole bench). Entries held read from imagegw_cache_entries on /metrics."
+
+# --- report ---------------------------------------------------------------------------
+ftext load-end "$(cut -d' ' -f1-3 /proc/loadavg)"
+CMD="make bench"
+[ "$BENCH_NOVA" = 1 ] && CMD="make bench BENCH_NOVA=1"
+mkdir -p "$OUT"
+"$TOOL" report -in "$RAW" -out "$OUT" -connections "$CONNS" -command "$CMD  (= bash scripts/bench.sh)" ${PROF:+-profile "$PROF"} >"$W/report.md"
+cp "$RAW" "$OUT/raw.jsonl"
+say "done in $(($(date +%s) - T0)) s: $OUT/results.md, results.json, results.csv, raw.jsonl, chart.png"
