@@ -61,7 +61,7 @@ fuzz:
 
 # Benchmarks (own cloud on other ports; BENCH_NOVA=1 adds nova-api Zed): bench/results/.
 bench: tools
-	bash scripts/bench.sh
+	IMAGEGW_CLOUD_DIR=$${BENCH_CLOUD_DIR:-/tmp/imagegw-bench-cloud} bash scripts/bench.sh
 
 # Soak test, not part of make test: SOAK_MINUTES (5) or SOAK_SECONDS, SOAK_RATE (50 req/s);
 # report in bench/results/soak.md. Use its own cloud so e2e resets cannot disturb it:
