@@ -54,7 +54,12 @@ type MemCache struct {
 	bytes      atomic.Int64
 	refused    atomic.Uint64
 	evictions  atomic.Uint64
+	lastSweep  time.Time // under mu
 }
+
+// sweepEvery bounds how often a full cache scans for expired entries: the
+// scan is O(entries) under the lock, and a full cache refuses often.
+const sweepEvery = time.Second
 
 // NewMemCache builds a bounded cache; the janitor removes expired entries
 // every cleanup interval.
@@ -84,7 +89,10 @@ func (m *MemCache) Set(key string, c *Cached, ttl time.Duration) bool {
 	if old, ok := m.c.Get(key); ok { // replaced: account for the old entry
 		m.bytes.Add(-old.(*Cached).size(key))
 	} else if m.c.ItemCount() >= m.maxEntries || m.bytes.Load()+size > m.maxBytes {
-		m.c.DeleteExpired()
+		if now := time.Now(); now.Sub(m.lastSweep) >= sweepEvery {
+			m.lastSweep = now
+			m.c.DeleteExpired()
+		}
 		if m.c.ItemCount() >= m.maxEntries || m.bytes.Load()+size > m.maxBytes {
 			m.refused.Add(1)
 			return false

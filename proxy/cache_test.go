@@ -43,8 +43,16 @@ func TestCacheHitsSkipGlanceAndNeverCrossProjects(t *testing.T) {
 	require.EqualValues(t, 5, fg.calls.Load())
 
 	// the links follow the Host header: another host, another entry
-	req := get(s, "GET", "/v2.1/images/a1", "ta", "")
-	require.Contains(t, req.Body.String(), "http://gw.test/v2.1/images/a1")
+	first := get(s, "GET", "/v2.1/images/a1", "ta", "")
+	require.Contains(t, first.Body.String(), "http://gw.test/v2.1/images/a1")
+	n := fg.calls.Load()
+	other := newReq("GET", "/v2.1/images/a1", "ta")
+	other.Host = "other.test"
+	rec := newRec()
+	s.ServeHTTP(rec, other)
+	require.Contains(t, rec.Body.String(), "http://other.test/v2.1/images/a1")
+	require.NotContains(t, rec.Body.String(), "gw.test")
+	require.Equal(t, n+1, fg.calls.Load(), "not served from gw.test's entry")
 }
 
 func TestWritesInvalidateBeforeResponding(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -29,17 +28,50 @@ type Glance interface {
 	Patch(ctx context.Context, token, endpoint, id string, ops []translate.PatchOp) (translate.GlanceImage, error)
 }
 
-var versionSuffixRE = regexp.MustCompile(`/v\d+(\.\d+)?/?$`)
+// cutVersion removes a trailing /vN or /vN.M (with an optional final '/')
+// from an endpoint; ok reports whether there was one.
+func cutVersion(endpoint string) (base string, ok bool) {
+	e := strings.TrimSuffix(endpoint, "/")
+	i := strings.LastIndexByte(e, '/')
+	if i < 0 || !isVersionSegment(e[i+1:]) {
+		return endpoint, false
+	}
+	return e[:i], true
+}
+
+func isVersionSegment(seg string) bool {
+	if len(seg) < 2 || seg[0] != 'v' {
+		return false
+	}
+	major, minor, hasMinor := strings.Cut(seg[1:], ".")
+	return allDigits(major) && (!hasMinor || allDigits(minor))
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // GlanceLinkBase is the Glance URL used in Nova's alternate links: a
 // trailing /vN or /vN.M is replaced by a single '/', as Nova does.
 func GlanceLinkBase(endpoint string) string {
-	return versionSuffixRE.ReplaceAllString(endpoint, "/")
+	if base, ok := cutVersion(endpoint); ok {
+		return base + "/"
+	}
+	return endpoint
 }
 
 // glanceRoot is the endpoint without version and trailing slashes.
 func glanceRoot(endpoint string) string {
-	return strings.TrimRight(versionSuffixRE.ReplaceAllString(endpoint, ""), "/")
+	base, _ := cutVersion(endpoint)
+	return strings.TrimRight(base, "/")
 }
 
 // GophercloudGlance calls Glance v2 through gophercloud.
@@ -195,11 +227,7 @@ type patchOps []translate.PatchOp
 func (p patchOps) ToImageUpdateMap() ([]any, error) {
 	out := make([]any, len(p))
 	for i, op := range p {
-		m := map[string]any{"op": op.Op, "path": op.Path}
-		if op.Op != "remove" {
-			m["value"] = op.Value
-		}
-		out[i] = m
+		out[i] = op.Map()
 	}
 	return out, nil
 }

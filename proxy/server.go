@@ -139,9 +139,6 @@ func New(d Deps) *Server {
 	return s
 }
 
-// CacheStats reports the response cache's counters.
-func (s *Server) CacheStats() CacheStats { return s.cache.store.Stats() }
-
 func (s *Server) operatorRoutes(e *echo.Echo) {
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	e.GET("/migration", s.migration)

@@ -152,9 +152,19 @@ func QuotaError() *Error { return &Error{Status: http.StatusForbidden, Message: 
 
 // PatchOp is one JSON-patch operation for Glance.
 type PatchOp struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value any    `json:"value,omitempty"`
+	Op    string
+	Path  string
+	Value any // unused for "remove"
+}
+
+// Map is the operation as sent: "value" is present for every operation
+// but "remove", even when it is zero (a replace of min_ram by 0).
+func (p PatchOp) Map() map[string]any {
+	m := map[string]any{"op": p.Op, "path": p.Path}
+	if p.Op != "remove" {
+		m["value"] = p.Value
+	}
+	return m
 }
 
 // readOnlyOrReserved are image attributes Glance refuses in a PATCH

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -25,17 +26,20 @@ func main() {
 	}
 }
 
+// newLogger writes JSON lines to stderr through a buffer flushed every
+// second and by Sync at exit (one write(2) per request line cost ~10 µs of
+// the ~90 µs CPU of a cache hit in make bench's profile), without caller
+// lookup.
 func newLogger(level string) (*zap.Logger, error) {
-	zc := zap.NewProductionConfig()
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
 		return nil, err
 	}
-	zc.Level = zap.NewAtomicLevelAt(lvl)
-	zc.Sampling = nil
-	zc.EncoderConfig.TimeKey = "time"
-	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
-	return zc.Build()
+	ec := zap.NewProductionEncoderConfig()
+	ec.TimeKey = "time"
+	ec.EncodeTime = zapcore.ISO8601TimeEncoder
+	out := &zapcore.BufferedWriteSyncer{WS: zapcore.Lock(os.Stderr), Size: 256 << 10, FlushInterval: time.Second}
+	return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(ec), out, lvl), zap.ErrorOutput(zapcore.Lock(os.Stderr))), nil
 }
 
 func run(args []string) error {
