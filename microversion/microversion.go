@@ -7,7 +7,6 @@ package microversion
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -54,23 +53,35 @@ func (v Version) Less(o Version) bool { return v.Compare(o) < 0 }
 // IsZero reports whether v is the zero Version (no version).
 func (v Version) IsZero() bool { return v.Major == 0 && v.Minor == 0 }
 
-// Nova's API version pattern: ^([1-9]\d*)\.([1-9]\d*|0)$ .
-var versionRE = regexp.MustCompile(`^([1-9][0-9]*)\.([1-9][0-9]*|0)$`)
-
-// Parse parses "X.Y" (no surrounding white space, no "latest").
+// Parse parses "X.Y" (no surrounding white space, no "latest"): Nova's
+// pattern ^([1-9]\d*)\.([1-9]\d*|0)$ (ASCII digits), matched by hand
+// (a regexp match was a tenth of the version middleware's time).
 func Parse(s string) (Version, error) {
-	m := versionRE.FindStringSubmatch(s)
-	if m == nil {
+	majorS, minorS, found := strings.Cut(s, ".")
+	if !found || !isNumber(majorS) || majorS[0] == '0' || !isNumber(minorS) || (minorS[0] == '0' && len(minorS) > 1) {
 		return Version{}, &MalformedError{Value: s}
 	}
-	major, err1 := strconv.Atoi(m[1])
-	minor, err2 := strconv.Atoi(m[2])
+	major, err1 := strconv.Atoi(majorS)
+	minor, err2 := strconv.Atoi(minorS)
 	if err1 != nil || err2 != nil {
 		// Digits too long for an int: Python would accept them and then
 		// find the version out of range; keep that observable behaviour.
 		return Version{}, &UnsupportedError{Value: s}
 	}
 	return Version{Major: major, Minor: minor}, nil
+}
+
+// isNumber: one or more ASCII digits.
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // MustParse is Parse for constants; it panics on error.
@@ -121,28 +132,63 @@ func (e *UnsupportedError) Error() string {
 // "service version"; the first compute entry wins. Only when it yields
 // nothing is X-OpenStack-Nova-API-Version consulted: its last
 // comma-separated element, trimmed.
+//
+// The header lines are walked in place (joining them with "," and
+// splitting again, as the definition reads, allocates on every request).
 func Requested(h http.Header) (value string, ok bool) {
-	if lines := h.Values(HeaderStandard); len(lines) > 0 {
-		entries := strings.Split(strings.Join(lines, ","), ",")
-		for i := len(entries) - 1; i >= 0; i-- {
-			fields := strings.Fields(entries[i])
-			if len(fields) < 2 {
-				continue
+	lines := h[canonicalStandard] // Values(HeaderStandard) canonicalizes (allocates) per call
+	for l := len(lines) - 1; l >= 0; l-- {
+		rest := lines[l]
+		for {
+			entry := rest
+			i := strings.LastIndexByte(rest, ',')
+			if i >= 0 {
+				entry, rest = rest[i+1:], rest[:i]
 			}
-			// split on the first run of white space: the version is the rest
-			e := strings.TrimSpace(entries[i])
-			cut := strings.IndexFunc(e, isSpace)
-			service, version := e[:cut], strings.TrimSpace(e[cut:])
-			if strings.EqualFold(service, ServiceType) {
-				return version, true
+			if v, ok := computeEntry(entry); ok {
+				return v, true
+			}
+			if i < 0 {
+				break
 			}
 		}
 	}
-	if lines := h.Values(HeaderLegacy); len(lines) > 0 {
-		parts := strings.Split(strings.Join(lines, ","), ",")
-		return strings.TrimSpace(parts[len(parts)-1]), true
+	if lines := h[canonicalLegacy]; len(lines) > 0 {
+		last := lines[len(lines)-1]
+		if i := strings.LastIndexByte(last, ','); i >= 0 {
+			last = last[i+1:]
+		}
+		return strings.TrimSpace(last), true
 	}
 	return "", false
+}
+
+// The header names as net/http stores them.
+var (
+	canonicalStandard = http.CanonicalHeaderKey(HeaderStandard)
+	canonicalLegacy   = http.CanonicalHeaderKey(HeaderLegacy)
+)
+
+// computeEntry reads one "service version" entry of OpenStack-API-Version:
+// at least two white-space separated fields, split on the first run of
+// white space; ok when the service is compute.
+func computeEntry(entry string) (string, bool) {
+	n := 0
+	for range strings.FieldsSeq(entry) {
+		if n++; n == 2 {
+			break
+		}
+	}
+	if n < 2 {
+		return "", false
+	}
+	e := strings.TrimSpace(entry)
+	cut := strings.IndexFunc(e, isSpace)
+	if cut < 0 { // separated only by non-ASCII white space: never "compute"
+		return "", false
+	}
+	service, version := e[:cut], strings.TrimSpace(e[cut:])
+	return version, strings.EqualFold(service, ServiceType)
 }
 
 func isSpace(r rune) bool {

@@ -120,29 +120,34 @@ func (m *MemCache) Stats() CacheStats {
 // under an older generation are never served, and a fill that started
 // before a write is stored under the old generation, so it is dead too.
 type generations struct {
-	mu     sync.Mutex
-	lists  uint64
-	images map[string]uint64
+	lists  atomic.Uint64
+	mu     sync.RWMutex
+	images map[imageRef]uint64
 }
 
-func newGenerations() *generations { return &generations{images: map[string]uint64{}} }
+// imageRef is an image of one Glance endpoint (a struct key: no string
+// to build on every cache lookup).
+type imageRef struct{ glance, id string }
 
-// current is the generation of a scope: "" for lists, else an image key.
-func (g *generations) current(image string) uint64 {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if image == "" {
-		return g.lists
+func newGenerations() *generations { return &generations{images: map[imageRef]uint64{}} }
+
+// current is the generation of the lists (image nil) or of an image.
+func (g *generations) current(image *imageRef) uint64 {
+	if image == nil {
+		return g.lists.Load()
 	}
-	return g.images[image]
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.images[*image]
 }
 
-// bump invalidates the lists and one image.
-func (g *generations) bump(image string) {
+// bump invalidates the lists and one image. The image's generation moves
+// first: a reader that sees the new list generation also sees it.
+func (g *generations) bump(image imageRef) {
 	g.mu.Lock()
-	g.lists++
 	g.images[image]++
 	g.mu.Unlock()
+	g.lists.Add(1)
 }
 
 // responseCache is the server's read cache with singleflight.
@@ -166,16 +171,19 @@ const (
 // order matters even across names (type= and property-image_type= both
 // set Glance's image_type, and the later one wins).
 func cacheKey(kind cacheKind, k *call) string {
-	r := k.c.Request()
 	var b strings.Builder
 	b.Grow(256)
 	b.WriteString(strconv.Itoa(int(kind)))
-	for _, part := range []string{k.links.App, successType(k.c), r.URL.Path, k.id.ProjectID, k.id.RoleKey(), k.glanceURL} {
+	b.WriteByte('\x00')
+	b.WriteString(k.app[0]) // the application URL (links.App)
+	b.WriteString(k.app[1])
+	b.WriteString(k.app[2])
+	for _, part := range []string{k.contentType, k.path, k.id.ProjectID, k.id.RoleKey(), k.glanceURL} {
 		b.WriteByte('\x00')
 		b.WriteString(part)
 	}
 	b.WriteByte('\x00')
-	b.WriteString(r.URL.RawQuery)
+	b.WriteString(k.query)
 	return b.String()
 }
 

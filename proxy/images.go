@@ -19,16 +19,41 @@ import (
 // call is one authenticated, version-checked API request.
 type call struct {
 	c         echo.Context
-	ctx       context.Context
+	st        *reqState
 	id        *Identity
 	token     string
 	version   microversion.Version
 	legacy    bool
 	glanceURL string
-	links     translate.Links
+	// app is the application URL (links.App) in three parts: a cache hit
+	// writes them into its key and never needs the URL itself.
+	app [3]string
+	// links: Project is set by route, App and Glance on first use of
+	// viewLinks.
+	links      translate.Links
+	linksBuilt bool
+	// What handlers read of the request, copied out of the Echo context:
+	// a shared cache fill may outlive the request that started it, and
+	// Echo reuses a finished request's context.
+	imageID, key string
+	path, query  string
+	contentType  string // of a successful response
 	// body is the parsed JSON request body (routes with a body only).
 	body any
 }
+
+// viewLinks are the link bases of Nova's views.
+func (k *call) viewLinks() translate.Links {
+	if !k.linksBuilt {
+		k.links.App = k.app[0] + k.app[1] + k.app[2]
+		k.links.Glance = GlanceLinkBase(k.glanceURL)
+		k.linksBuilt = true
+	}
+	return k.links
+}
+
+// ctx is the request's context with its request_timeout deadline.
+func (k *call) ctx() context.Context { return k.st.context() }
 
 func (s *Server) imagesRange() microversion.Version   { return s.cfg.ImagesMax }
 func (s *Server) metadataRange() microversion.Version { return s.cfg.MetadataMax }
@@ -83,16 +108,16 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 				return perr
 			}
 		}
-		id, _ := c.Get(ctxIdentity).(*Identity)
-		token, _ := c.Get(ctxToken).(string)
+		st := stateOf(c)
+		k := &st.k
+		id, token := st.identity, st.token
 		if id == nil {
 			return translate.Unexpected("Exception", errors.New("no identity on an authenticated route"))
 		}
 		if pid := c.Param("project_id"); pid != "" && pid != id.ProjectID {
 			return translate.ProjectMismatch(pid, id.ProjectID)
 		}
-		v, _ := c.Get(ctxVersion).(microversion.Version)
-		legacy, _ := c.Get(ctxLegacy).(bool)
+		v, legacy := st.ver, st.legacy
 		if !legacy && max().Less(v) {
 			return translate.NotFound()
 		}
@@ -106,7 +131,7 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 			}
 		}
 		if s.brownout(s.now()) {
-			logOf(c).brownout = true
+			st.brownout = true
 			if op, _ := opOf(r.Method, c.Path()); op != "" {
 				s.metrics.brownouts.WithLabelValues(op).Inc()
 			}
@@ -116,15 +141,17 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 		if legacy {
 			mount = "/v2"
 		}
-		base := s.baseURL(c)
 		project := ""
-		if id.ProjectID != "" && strings.Contains(base+r.RequestURI, id.ProjectID) {
-			project = id.ProjectID
+		if pid := id.ProjectID; pid != "" && (strings.Contains(r.RequestURI, pid) || s.baseContains(r, pid)) {
+			project = pid
 		}
-		k := &call{
-			c: c, ctx: r.Context(), id: id, token: token, version: v, legacy: legacy,
+		*k = call{
+			c: c, st: st, id: id, token: token, version: v, legacy: legacy,
 			glanceURL: glanceURL, body: body,
-			links: translate.Links{App: base + mount, Project: project, Glance: GlanceLinkBase(glanceURL)},
+			app:     s.appParts(r, mount),
+			links:   translate.Links{Project: project},
+			imageID: c.Param("id"), key: c.Param("key"), path: r.URL.Path, query: r.URL.RawQuery,
+			contentType: successType(c),
 		}
 		s.deprecationHeaders(k)
 		return h(k)
@@ -161,11 +188,11 @@ func (s *Server) listImages(detail bool) func(*call) (any, error) {
 		collection = "images/detail"
 	}
 	return func(k *call) (any, error) {
-		q, qerr := translate.ParseList(k.c.Request().URL.RawQuery)
+		q, qerr := translate.ParseList(k.query)
 		if qerr != nil {
 			return nil, qerr
 		}
-		imgs, err := s.glance.List(k.ctx, k.token, k.glanceURL, q.GlanceQuery(), q.Limit)
+		imgs, err := s.glance.List(k.ctx(), k.token, k.glanceURL, q.GlanceQuery(), q.Limit)
 		if err != nil {
 			return nil, asFault(err, translate.ListError)
 		}
@@ -173,18 +200,18 @@ func (s *Server) listImages(detail bool) func(*call) (any, error) {
 		if detail {
 			views := make([]translate.ImageDetail, len(imgs))
 			for i, g := range imgs {
-				views[i] = translate.Detail(g, k.links)
+				views[i] = translate.Detail(g, k.viewLinks())
 			}
 			out.Images = views
 		} else {
 			views := make([]translate.ImageBasic, len(imgs))
 			for i, g := range imgs {
-				views[i] = translate.Basic(g, k.links)
+				views[i] = translate.Basic(g, k.viewLinks())
 			}
 			out.Images = views
 		}
 		if n := len(imgs); n > 0 {
-			if href := q.NextLink(k.links.Collection(collection), n, imgs[n-1].ID()); href != "" {
+			if href := q.NextLink(k.viewLinks().Collection(collection), n, imgs[n-1].ID()); href != "" {
 				out.ImagesLinks = []translate.Link{{Rel: "next", Href: href}}
 			}
 		}
@@ -194,16 +221,16 @@ func (s *Server) listImages(detail bool) func(*call) (any, error) {
 
 // showImage serves GET /images/{id}.
 func (s *Server) showImage(k *call) (any, error) {
-	g, err := s.glance.Get(k.ctx, k.token, k.glanceURL, k.c.Param("id"))
+	g, err := s.glance.Get(k.ctx(), k.token, k.glanceURL, k.imageID)
 	if err != nil {
 		return nil, asFault(err, translate.ShowError)
 	}
-	return map[string]translate.ImageDetail{"image": translate.Detail(g, k.links)}, nil
+	return map[string]translate.ImageDetail{"image": translate.Detail(g, k.viewLinks())}, nil
 }
 
 // deleteImage serves DELETE /images/{id}.
 func (s *Server) deleteImage(k *call) error {
-	err := s.glance.Delete(k.ctx, k.token, k.glanceURL, k.c.Param("id"))
+	err := s.glance.Delete(k.ctx(), k.token, k.glanceURL, k.imageID)
 	s.invalidate(k) // whatever Glance answered, nothing cached about the image is trusted
 	if err != nil {
 		return asFault(err, translate.DeleteError)
@@ -216,7 +243,7 @@ func (s *Server) deleteImage(k *call) error {
 // misses share one upstream call.
 func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call) error {
 	return func(k *call) error {
-		rl := logOf(k.c)
+		rl := k.st
 		ttl := s.cache.ttl[kind]
 		if ttl <= 0 {
 			rl.cache = "off"
@@ -226,9 +253,9 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			}
 			return writeBody(k.c, http.StatusOK, res.ContentType, res.Body)
 		}
-		scope := ""
+		var scope *imageRef
 		if kind != kindList {
-			scope = imageScope(k.glanceURL, k.c.Param("id"))
+			scope = &imageRef{k.glanceURL, k.imageID}
 		}
 		key := cacheKey(kind, k)
 		gen := s.cache.gens.current(scope)
@@ -241,7 +268,9 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			// The flight serves every waiter: the first caller leaving must
 			// not cancel it (the upstream timeout still bounds it).
 			first := *k
-			first.ctx = context.WithoutCancel(k.ctx)
+			detached := *k.st
+			detached.ctx = context.WithoutCancel(detached.base)
+			first.st, first.c = &detached, nil
 			res, err := render(&first, view)
 			if err != nil {
 				return nil, err
@@ -253,8 +282,8 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 		var fr singleflight.Result
 		select {
 		case fr = <-ch:
-		case <-k.ctx.Done(): // each waiter keeps its own request deadline
-			return k.ctx.Err()
+		case <-k.ctx().Done(): // each waiter keeps its own request deadline
+			return k.ctx().Err()
 		}
 		if fr.Shared {
 			rl.cache = "shared"
@@ -277,13 +306,13 @@ func render(k *call, view func(*call) (any, error)) (*Cached, error) {
 	if err != nil {
 		return nil, translate.Unexpected("TypeError", err)
 	}
-	return &Cached{ContentType: successType(k.c), Body: b}, nil
+	return &Cached{ContentType: k.contentType, Body: b}, nil
 }
 
 // invalidate makes every cached list and everything cached about the
 // call's image stale, before the write's response is sent.
 func (s *Server) invalidate(k *call) {
-	s.cache.gens.bump(imageScope(k.glanceURL, k.c.Param("id")))
+	s.cache.gens.bump(imageRef{k.glanceURL, k.imageID})
 }
 
 // noContent is Nova's 204: Content-Type application/json, empty body.

@@ -11,8 +11,8 @@ import (
 // PATCH holding only the operations the request implies.
 
 func (s *Server) getForMetadata(k *call) (translate.GlanceImage, map[string]any, error) {
-	imageID := k.c.Param("id")
-	g, err := s.glance.Get(k.ctx, k.token, k.glanceURL, imageID)
+	imageID := k.imageID
+	g, err := s.glance.Get(k.ctx(), k.token, k.glanceURL, imageID)
 	if err != nil {
 		return nil, nil, asFault(err, func(f *translate.GlanceFault) *translate.Error {
 			return translate.MetadataError(f, imageID, false)
@@ -22,8 +22,8 @@ func (s *Server) getForMetadata(k *call) (translate.GlanceImage, map[string]any,
 }
 
 func (s *Server) patch(k *call, current translate.GlanceImage, ops []translate.PatchOp) (translate.GlanceImage, error) {
-	imageID := k.c.Param("id")
-	g, err := s.glance.Patch(k.ctx, k.token, k.glanceURL, imageID, translate.Authorized(ops, current))
+	imageID := k.imageID
+	g, err := s.glance.Patch(k.ctx(), k.token, k.glanceURL, imageID, translate.Authorized(ops, current))
 	if err != nil {
 		return nil, asFault(err, func(f *translate.GlanceFault) *translate.Error {
 			return translate.MetadataError(f, imageID, true)
@@ -37,7 +37,7 @@ func (s *Server) patch(k *call, current translate.GlanceImage, ops []translate.P
 // imagegw.
 func (s *Server) writeLocked(h func(*call) error) func(*call) error {
 	return func(k *call) error {
-		defer s.writes.Lock(imageScope(k.glanceURL, k.c.Param("id")))()
+		defer s.writes.Lock(imageScope(k.glanceURL, k.imageID))()
 		err := h(k)
 		s.invalidate(k) // before the response leaves (it is written on return)
 		return err
@@ -63,7 +63,7 @@ func (s *Server) metadataShow(k *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := k.c.Param("key")
+	key := k.key
 	v, found := md[key]
 	if !found {
 		return nil, translate.NotFound()
@@ -85,7 +85,7 @@ func (s *Server) metadataCreate(k *call) error {
 		return translate.QuotaError()
 	}
 	if translate.RefusedWrite(body, g) {
-		return translate.NotAuthorized(k.c.Param("id"))
+		return translate.NotAuthorized(k.imageID)
 	}
 	if g, err = s.patch(k, g, translate.MergeOps(body)); err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *Server) metadataUpdateAll(k *call) error {
 		return translate.QuotaError()
 	}
 	if translate.RefusedWrite(body, g) {
-		return translate.NotAuthorized(k.c.Param("id"))
+		return translate.NotAuthorized(k.imageID)
 	}
 	if _, err := s.patch(k, g, translate.ReplaceOps(md, body)); err != nil {
 		return err
@@ -121,7 +121,7 @@ func (s *Server) metadataUpdateItem(k *call) error {
 	if verr != nil {
 		return verr
 	}
-	key := k.c.Param("key")
+	key := k.key
 	if _, found := body.Get(key); !found {
 		return &translate.Error{Status: http.StatusBadRequest, Message: translate.MsgURIMismatch}
 	}
@@ -133,7 +133,7 @@ func (s *Server) metadataUpdateItem(k *call) error {
 		return translate.QuotaError()
 	}
 	if translate.RefusedWrite(body, g) {
-		return translate.NotAuthorized(k.c.Param("id"))
+		return translate.NotAuthorized(k.imageID)
 	}
 	if _, err := s.patch(k, g, translate.MergeOps(body)); err != nil {
 		return err
@@ -147,7 +147,7 @@ func (s *Server) metadataDelete(k *call) error {
 	if err != nil {
 		return err
 	}
-	key := k.c.Param("key")
+	key := k.key
 	if _, found := md[key]; !found {
 		return &translate.Error{Status: http.StatusNotFound, Message: translate.MsgInvalidMetaKey}
 	}

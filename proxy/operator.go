@@ -56,6 +56,10 @@ func opOf(method, route string) (op, native string) {
 
 // metrics are imagegw's Prometheus metrics, on their own registry.
 type metrics struct {
+	// byRequest holds the request counter and latency observer of each
+	// label set seen (requestLabels → *requestMetrics): a struct-keyed map
+	// lookup instead of Prometheus hashing five label values per request.
+	byRequest  sync.Map
 	reg        *prometheus.Registry
 	requests   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
@@ -64,6 +68,31 @@ type metrics struct {
 	upstreamKO *prometheus.CounterVec
 	tokens     *prometheus.CounterVec
 	brownouts  *prometheus.CounterVec
+}
+
+// requestLabels are the labels of one request's metrics.
+type requestLabels struct {
+	route, method, version, project string
+	status                          int
+}
+
+type requestMetrics struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+// observeRequest counts a request and its latency.
+func (m *metrics) observeRequest(l requestLabels, seconds float64) {
+	v, ok := m.byRequest.Load(l)
+	if !ok {
+		v, _ = m.byRequest.LoadOrStore(l, &requestMetrics{
+			count:   m.requests.WithLabelValues(l.route, l.method, strconv.Itoa(l.status), l.version, l.project),
+			latency: m.latency.WithLabelValues(l.route, l.method),
+		})
+	}
+	rm := v.(*requestMetrics)
+	rm.count.Inc()
+	rm.latency.Observe(seconds)
 }
 
 func newMetrics(stats func() CacheStats) *metrics {

@@ -12,9 +12,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
@@ -45,30 +45,56 @@ type Server struct {
 	log     *zap.Logger
 	authURI string
 	global  microversion.Range
-	echo    *echo.Echo
-	writes  *keyedMutex
-	cache   *responseCache
-	ready   ReadinessProbe
-	metrics *metrics
-	report  *migrationReport
-	now     func() time.Time
+	// versionHeaders are the prebuilt version response headers.
+	versionHeaders *versionHeaders
+	echo           *echo.Echo
+	writes         *keyedMutex
+	cache          *responseCache
+	ready          ReadinessProbe
+	metrics        *metrics
+	report         *migrationReport
+	now            func() time.Time
 }
 
-// Context keys.
-const (
-	ctxIdentity = "imagegw.identity"
-	ctxToken    = "imagegw.token"
-	ctxVersion  = "imagegw.version"
-	ctxLegacy   = "imagegw.legacy"
-	ctxLog      = "imagegw.log"
-)
-
-// reqLog collects what the request log line reports.
-type reqLog struct {
+// reqState is what the middleware learns about one request. It wraps the
+// Echo context (Echo's documented way to extend it) and is passed down
+// the chain in its place: one allocation per request, no context map
+// (the hit path is a few microseconds; every map insert and allocation
+// shows).
+type reqState struct {
+	echo.Context
+	start time.Time
+	// for the log line and metrics
 	project  string
 	version  string
 	cache    string
 	brownout bool
+	// set by auth and versions
+	identity *Identity
+	token    string
+	ver      microversion.Version
+	legacy   bool
+	// deadline is start + request_timeout (zero: none); ctx is the
+	// request's context with that deadline, made on first use: a cache
+	// hit never needs one.
+	base     context.Context // the request's own context
+	deadline time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
+	// k is the API call the route builds (kept here: no allocation)
+	k call
+}
+
+// context is the request's context bounded by request_timeout.
+func (st *reqState) context() context.Context {
+	if st.ctx == nil {
+		if st.deadline.IsZero() {
+			st.ctx = st.base
+		} else {
+			st.ctx, st.cancel = context.WithDeadline(st.base, st.deadline)
+		}
+	}
+	return st.ctx
 }
 
 // MaxRequestBody is Nova's oslo sizelimit (max_request_body_size).
@@ -86,6 +112,7 @@ func New(d Deps) *Server {
 	if s.log == nil {
 		s.log = zap.NewNop()
 	}
+	s.versionHeaders = newVersionHeaders(s.global)
 	store := d.Cache
 	if store == nil {
 		store = NewMemCache(d.Config.CacheMaxEntries, d.Config.CacheMaxBytes, time.Minute)
@@ -100,8 +127,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(s.requestLimits, normalizePath, s.options)
-	e.Use(s.requestLog, s.recoverPanic, s.requestTimeout, s.bodyLimit, s.auth, s.versions)
+	e.Use(s.pipeline)
 
 	// Operator endpoints, outside Nova's API (no token).
 	e.GET("/healthz", s.healthz)
@@ -153,71 +179,71 @@ func (s *Server) OperatorHandler() http.Handler {
 	return e
 }
 
-// Echo returns the underlying Echo instance (to start or test it).
+// pipeline is Nova's middleware as one Echo middleware: request id and
+// log line (requestLog) → recoverPanic → bodyLimit (413) → auth →
+// versions → the route's handler. Echo wraps every middleware around the
+// handler again on each request (one closure allocated per middleware),
+// so the steps call each other directly, in that order.
+func (s *Server) pipeline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error { return s.requestLog(c, next) }
+}
+
+// Echo returns the underlying Echo instance (tests add routes to it).
+// Serve through Server itself: its ServeHTTP runs the steps before routing.
 func (s *Server) Echo() *echo.Echo { return s.echo }
 
-// ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP makes Server an http.Handler. Before Echo routes, it answers
+// as Nova's server and pipeline do ahead of routing (oversized request
+// lines and headers, OPTIONS) and normalizes the path. Plain code, not
+// Echo pre-middleware: Echo builds those closures anew on every request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if status := s.requestLimits(r); status != 0 {
+		h := w.Header()
+		h.Set("Connection", "close")
+		h.Set("Content-Length", "0")
+		w.WriteHeader(status)
+		return
+	}
+	normalizePath(r)
+	// OPTIONS: 200 with an empty body before authentication and routing
+	// (Nova's CORS middleware), except on "/", routed to the versions
+	// document.
+	if r.Method == http.MethodOptions && r.URL.Path != "/" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 var multiSlash = regexp.MustCompile(`/{2,}`)
 
 // normalizePath routes on the percent-decoded path with doubled slashes
 // collapsed, as Nova's router does (so %2F in a key splits the path).
-func normalizePath(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if strings.Contains(r.URL.Path, "//") {
-			r.URL.Path = multiSlash.ReplaceAllString(r.URL.Path, "/")
-		}
-		r.URL.RawPath = ""
-		return next(c)
+func normalizePath(r *http.Request) {
+	if strings.Contains(r.URL.Path, "//") {
+		r.URL.Path = multiSlash.ReplaceAllString(r.URL.Path, "/")
 	}
+	r.URL.RawPath = ""
 }
 
-// requestLimits answers as Nova's eventlet server does for oversized
-// request lines and headers: 414 for a URL longer than max_url_length,
-// 400 for a header line longer than max_header_line; empty bodies, the
-// connection closed.
-func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		status := 0
-		if s.cfg.MaxURLLength > 0 && len(r.RequestURI) > s.cfg.MaxURLLength {
-			status = http.StatusRequestURITooLong
-		} else if s.cfg.MaxHeaderLine > 0 {
-			for k, vs := range r.Header {
-				for _, v := range vs {
-					if len(k)+2+len(v) > s.cfg.MaxHeaderLine {
-						status = http.StatusBadRequest
-					}
+// requestLimits is the status Nova's eventlet server answers for an
+// oversized request line or header (0: within the limits): 414 for a URL
+// longer than max_url_length, 400 for a header line longer than
+// max_header_line; empty bodies, the connection closed.
+func (s *Server) requestLimits(r *http.Request) int {
+	if s.cfg.MaxURLLength > 0 && len(r.RequestURI) > s.cfg.MaxURLLength {
+		return http.StatusRequestURITooLong
+	}
+	if s.cfg.MaxHeaderLine > 0 {
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				if len(k)+2+len(v) > s.cfg.MaxHeaderLine {
+					return http.StatusBadRequest
 				}
 			}
 		}
-		if status == 0 {
-			return next(c)
-		}
-		h := c.Response().Header()
-		h.Set("Connection", "close")
-		h.Set("Content-Length", "0")
-		c.Response().WriteHeader(status)
-		return nil
 	}
-}
-
-// options answers OPTIONS before authentication and routing, as Nova's
-// pipeline does (CORS middleware): 200, empty body, except on "/" where the
-// versions document is served.
-func (s *Server) options(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if c.Request().Method != http.MethodOptions {
-			return next(c)
-		}
-		if c.Request().URL.Path == "/" {
-			return s.rootVersions(c)
-		}
-		c.Response().WriteHeader(http.StatusOK)
-		return nil
-	}
+	return 0
 }
 
 // isAPIPath tells whether a path belongs to the compute API mounts (where
@@ -230,42 +256,50 @@ func isAPIPath(p string) bool {
 func isLegacyPath(p string) bool { return p == "/v2" || strings.HasPrefix(p, "/v2/") }
 
 // requestLog assigns the request id and writes one log line per request.
-func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		id := "req-" + uuid.NewString()
-		// Nova's request-id middleware wraps the API apps, not the root
-		// version document or the version choices.
-		if p := c.Request().URL.Path; p == "/v2" || p == "/v2.1" || isAPIPath(p) {
-			h := c.Response().Header()
-			h.Set("X-OpenStack-Request-Id", id)
-			h.Set("X-Compute-Request-Id", id)
+func (s *Server) requestLog(c echo.Context, next echo.HandlerFunc) error {
+	start := time.Now()
+	id := newRequestID()
+	// Nova's request-id middleware wraps the API apps, not the root
+	// version document or the version choices.
+	if p := c.Request().URL.Path; p == "/v2" || p == "/v2.1" || isAPIPath(p) {
+		h := c.Response().Header()
+		v := []string{id} // canonical keys: no re-canonicalizing per request
+		h["X-Openstack-Request-Id"] = v
+		h["X-Compute-Request-Id"] = v
+	}
+	rl := &reqState{Context: c, start: start, base: c.Request().Context()}
+	if s.cfg.RequestTimeout > 0 {
+		rl.deadline = start.Add(s.cfg.RequestTimeout)
+	}
+	err := s.recoverPanic(rl, next)
+	if err != nil {
+		c.Error(err)
+	}
+	if rl.cancel != nil {
+		rl.cancel()
+	}
+	route := c.Path()
+	if route == "/*" || route == "" {
+		route = "unmatched"
+	}
+	method := c.Request().Method
+	status := c.Response().Status
+	label := route
+	if op, native := opOf(method, route); op != "" {
+		label = op
+		if rl.project != "" && rl.version != "" { // authenticated and routed
+			s.report.record(rl.project, c.Request().UserAgent(), op, native, rl.version, s.now())
 		}
-		rl := &reqLog{}
-		c.Set(ctxLog, rl)
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		route := c.Path()
-		if route == "/*" || route == "" {
-			route = "unmatched"
-		}
-		method := c.Request().Method
-		status := c.Response().Status
-		label := route
-		if op, native := opOf(method, route); op != "" {
-			label = op
-			if rl.project != "" && rl.version != "" { // authenticated and routed
-				s.report.record(rl.project, c.Request().UserAgent(), op, native, rl.version, s.now())
-			}
-		}
-		s.metrics.requests.WithLabelValues(label, method, strconv.Itoa(status), rl.version, rl.project).Inc()
-		s.metrics.latency.WithLabelValues(label, method).Observe(time.Since(start).Seconds())
-		if rl.cache != "" {
-			s.metrics.cache.WithLabelValues(rl.cache).Inc()
-		}
-		s.log.Info("request",
+	}
+	latency := time.Since(start)
+	s.metrics.observeRequest(requestLabels{route: label, method: method, status: status, version: rl.version, project: rl.project},
+		latency.Seconds())
+	if rl.cache != "" {
+		s.metrics.cache.WithLabelValues(rl.cache).Inc()
+	}
+	if ce := s.log.Check(zap.InfoLevel, "request"); ce != nil {
+		fs := logFields.Get().(*[]zap.Field)
+		*fs = append((*fs)[:0],
 			zap.String("request_id", id),
 			zap.String("project", rl.project),
 			zap.String("method", c.Request().Method),
@@ -273,96 +307,89 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			zap.String("path", c.Request().URL.Path),
 			zap.String("microversion", rl.version),
 			zap.Int("status", c.Response().Status),
-			zap.Duration("latency", time.Since(start)),
+			zap.Duration("latency", latency),
 			zap.String("cache", rl.cache),
 			zap.Bool("brownout", rl.brownout),
 			zap.String("user_agent", c.Request().UserAgent()),
 		)
-		return nil
+		ce.Write(*fs...) // encoded at once: the slice is free again after
+		clear(*fs)
+		logFields.Put(fs)
 	}
+	return nil
 }
 
-func logOf(c echo.Context) *reqLog {
-	if rl, ok := c.Get(ctxLog).(*reqLog); ok {
-		return rl
+// logFields recycles the request log line's field slice (11 fields, 700
+// bytes per request otherwise).
+var logFields = sync.Pool{New: func() any { fs := make([]zap.Field, 0, 16); return &fs }}
+
+// stateOf is the request's reqState; outside requestLog (a middleware
+// tested alone) a fresh one, which the caller passes on to next.
+func stateOf(c echo.Context) *reqState {
+	if st, ok := c.(*reqState); ok {
+		return st
 	}
-	return &reqLog{}
+	return &reqState{Context: c, start: time.Now(), base: c.Request().Context()}
 }
 
 // recoverPanic turns a panic into a logged 500 computeFault.
-func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				s.log.Error("panic", zap.Any("panic", r), zap.Stack("stack"))
-				err = translate.Unexpected("Exception", fmt.Errorf("panic: %v", r))
+func (s *Server) recoverPanic(c echo.Context, next echo.HandlerFunc) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
 			}
-		}()
-		return next(c)
-	}
-}
-
-// requestTimeout bounds the whole request (upstream calls included).
-func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if s.cfg.RequestTimeout <= 0 {
-			return next(c)
+			s.log.Error("panic", zap.Any("panic", r), zap.Stack("stack"))
+			err = translate.Unexpected("Exception", fmt.Errorf("panic: %v", r))
 		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
-	}
+	}()
+	return s.bodyLimit(c, next)
 }
 
 // bodyLimit answers 413 before authentication, as oslo's sizelimit does.
-func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if r.ContentLength > MaxRequestBody {
-			return webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",
-				"Request is too large. Larger than max_request_body_size (114688).")
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxRequestBody)
-		}
-		return next(c)
+func (s *Server) bodyLimit(c echo.Context, next echo.HandlerFunc) error {
+	r := c.Request()
+	if r.ContentLength > MaxRequestBody {
+		return webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",
+			"Request is too large. Larger than max_request_body_size (114688).")
 	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxRequestBody)
+	}
+	return s.auth(c, next)
 }
 
 // auth validates X-Auth-Token for everything under the API mounts except
 // the version documents.
-func (s *Server) auth(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		p := c.Request().URL.Path
-		if !isAPIPath(p) || p == "/v2/" || p == "/v2.1/" {
-			return next(c)
-		}
-		token := c.Request().Header.Get("X-Auth-Token")
-		if token == "" {
-			return s.unauthorized(c)
-		}
-		id, err := s.tokens.Validate(c.Request().Context(), token)
-		if errors.Is(err, ErrInvalidToken) {
-			s.metrics.tokens.WithLabelValues("invalid").Inc()
-			return s.unauthorized(c)
-		}
-		if err != nil {
-			s.metrics.tokens.WithLabelValues("error").Inc()
-			s.log.Error("token validation failed", zap.Error(err))
-			// keystonemiddleware answers 503 when it cannot reach Keystone.
-			return &translate.Error{Status: http.StatusServiceUnavailable,
-				Message: "The server is currently unavailable. Please try again at a later time.", Cause: err}
-		}
-		s.metrics.tokens.WithLabelValues("valid").Inc()
-		c.Set(ctxIdentity, id)
-		c.Set(ctxToken, token)
-		logOf(c).project = id.ProjectID
-		return next(c)
+func (s *Server) auth(c echo.Context, next echo.HandlerFunc) error {
+	p := c.Request().URL.Path
+	if !isAPIPath(p) || p == "/v2/" || p == "/v2.1/" {
+		return s.versions(c, next)
 	}
+	token := c.Request().Header.Get("X-Auth-Token")
+	if token == "" {
+		return s.unauthorized(c)
+	}
+	st := stateOf(c)
+	// Not the request_timeout context: a token-cache hit needs none
+	// (making one is a timer per request), and a Keystone call is
+	// bounded by upstream_timeout (CachedValidator detaches it from
+	// the request anyway: one validation serves every waiter).
+	id, err := s.tokens.Validate(st.base, token)
+	if errors.Is(err, ErrInvalidToken) {
+		s.metrics.tokens.WithLabelValues("invalid").Inc()
+		return s.unauthorized(c)
+	}
+	if err != nil {
+		s.metrics.tokens.WithLabelValues("error").Inc()
+		s.log.Error("token validation failed", zap.Error(err))
+		// keystonemiddleware answers 503 when it cannot reach Keystone.
+		return &translate.Error{Status: http.StatusServiceUnavailable,
+			Message: "The server is currently unavailable. Please try again at a later time.", Cause: err}
+	}
+	s.metrics.tokens.WithLabelValues("valid").Inc()
+	st.identity, st.token, st.project = id, token, id.ProjectID
+	return s.versions(st, next)
 }
 
 func (s *Server) unauthorized(c echo.Context) error {
@@ -380,45 +407,40 @@ var projectIDRE = regexp.MustCompile(`^[0-9a-f-]+$`)
 // Nova's version response headers; legacy /v2 always runs as 2.1 with no
 // version headers. It also rejects project ids Nova's router would not
 // match (router 404), since routing precedes version parsing.
-func (s *Server) versions(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		route := c.Path()
-		if p := c.Request().URL.Path; route == "/*" || route == "" || route == "/" || !(isAPIPath(p) || p == "/v2" || p == "/v2.1") {
-			return next(c)
-		}
-		if pid := c.Param("project_id"); strings.Contains(route, ":project_id") && !projectIDRE.MatchString(pid) {
-			return echo.ErrNotFound
-		}
-		for _, v := range c.ParamValues() {
-			if strings.Contains(v, "/") { // Nova's router matches one segment per parameter
-				return echo.ErrNotFound
-			}
-		}
-		if isLegacyPath(c.Request().URL.Path) {
-			c.Set(ctxLegacy, true)
-			c.Set(ctxVersion, s.global.Min)
-			logOf(c).version = "legacy-v2"
-			return next(c)
-		}
-		v, err := microversion.Negotiate(c.Request().Header, s.global)
-		var ue *microversion.UnsupportedError
-		switch {
-		case errors.As(err, &ue):
-			echoed := ue.Value
-			if !ue.Version.IsZero() {
-				echoed = ue.Version.String()
-			}
-			microversion.SetResponseHeaders(c.Response().Header(), echoed)
-			logOf(c).version = echoed
-			return &translate.Error{Status: http.StatusNotAcceptable, Message: ue.Error()}
-		case err != nil:
-			return &translate.Error{Status: http.StatusBadRequest, Message: err.Error()}
-		}
-		microversion.SetResponseHeaders(c.Response().Header(), v.String())
-		c.Set(ctxVersion, v)
-		logOf(c).version = v.String()
+func (s *Server) versions(c echo.Context, next echo.HandlerFunc) error {
+	route := c.Path()
+	if p := c.Request().URL.Path; route == "/*" || route == "" || route == "/" || !(isAPIPath(p) || p == "/v2" || p == "/v2.1") {
 		return next(c)
 	}
+	if pid := c.Param("project_id"); strings.Contains(route, ":project_id") && !projectIDRE.MatchString(pid) {
+		return echo.ErrNotFound
+	}
+	for _, v := range c.ParamValues() {
+		if strings.Contains(v, "/") { // Nova's router matches one segment per parameter
+			return echo.ErrNotFound
+		}
+	}
+	st := stateOf(c)
+	if isLegacyPath(c.Request().URL.Path) {
+		st.legacy, st.ver, st.version = true, s.global.Min, "legacy-v2"
+		return next(st)
+	}
+	v, err := microversion.Negotiate(c.Request().Header, s.global)
+	var ue *microversion.UnsupportedError
+	switch {
+	case errors.As(err, &ue):
+		echoed := ue.Value
+		if !ue.Version.IsZero() {
+			echoed = ue.Version.String()
+		}
+		microversion.SetResponseHeaders(c.Response().Header(), echoed)
+		st.version = echoed
+		return &translate.Error{Status: http.StatusNotAcceptable, Message: ue.Error()}
+	case err != nil:
+		return &translate.Error{Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	st.ver, st.version = v, s.versionHeaders.set(c.Response().Header(), v)
+	return next(st)
 }
 
 // webobError writes the page webob produces for router-level errors: JSON
@@ -549,13 +571,29 @@ func writeJSON(c echo.Context, status int, contentType string, v any) error {
 
 func writeBody(c echo.Context, status int, contentType string, b []byte) error {
 	h := c.Response().Header()
-	h.Set("Content-Type", contentType)
+	h["Content-Type"] = contentTypeValue(contentType)
 	c.Response().WriteHeader(status)
 	if c.Request().Method == http.MethodHead {
 		return nil
 	}
 	_, err := c.Response().Write(b)
 	return err
+}
+
+// The success content types as header values, shared (never written).
+var (
+	jsonTypeValue = []string{"application/json"}[:1:1]
+	vndTypeValue  = []string{"application/vnd.openstack.compute+json"}[:1:1]
+)
+
+func contentTypeValue(ct string) []string {
+	switch ct {
+	case jsonTypeValue[0]:
+		return jsonTypeValue
+	case vndTypeValue[0]:
+		return vndTypeValue
+	}
+	return []string{ct}
 }
 
 func itoa(n int) string {

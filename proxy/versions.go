@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/imagegw/imagegw/microversion"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -65,6 +66,26 @@ func (s *Server) baseURL(c echo.Context) string {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request().Host
+}
+
+// appParts are baseURL(c) + mount as three strings to concatenate, made
+// without allocating.
+func (s *Server) appParts(r *http.Request, mount string) [3]string {
+	if s.cfg.PublicURL != "" {
+		return [3]string{strings.TrimRight(s.cfg.PublicURL, "/"), "", mount}
+	}
+	if r.TLS != nil {
+		return [3]string{"https://", r.Host, mount}
+	}
+	return [3]string{"http://", r.Host, mount}
+}
+
+// baseContains tells whether baseURL(c) contains sub.
+func (s *Server) baseContains(r *http.Request, sub string) bool {
+	if s.cfg.PublicURL != "" {
+		return strings.Contains(strings.TrimRight(s.cfg.PublicURL, "/"), sub)
+	}
+	return strings.Contains(r.Host, sub) // the scheme part never holds a project id
 }
 
 func (s *Server) rootVersions(c echo.Context) error {
@@ -130,4 +151,57 @@ func (s *Server) choices(c echo.Context) error {
 		{ID: "v2.1", Status: "CURRENT", Links: []versionLink{{Rel: "self", Href: b + "/v2.1" + p}},
 			MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}}},
 	}})
+}
+
+// versionHeaders are Nova's version response headers of every version in
+// the served range, built once: a request sets them without formatting or
+// allocating. The slices are shared by all requests and never written; a
+// later Header.Add copies them (len == cap).
+type versionHeaders struct {
+	min, max microversion.Version
+	byMinor  []versionHeaderSet // index: minor - min.Minor (major 2 only)
+	vary     []string
+}
+
+type versionHeaderSet struct {
+	value            string // "2.35", for logs and metrics
+	standard, legacy []string
+}
+
+var (
+	keyStandard = http.CanonicalHeaderKey(microversion.HeaderStandard)
+	keyLegacy   = http.CanonicalHeaderKey(microversion.HeaderLegacy)
+)
+
+func newVersionHeaders(r microversion.Range) *versionHeaders {
+	vh := &versionHeaders{min: r.Min, max: r.Max,
+		vary: []string{microversion.HeaderStandard, microversion.HeaderLegacy}[:2:2]}
+	if r.Min.Major == r.Max.Major {
+		for m := r.Min.Minor; m <= r.Max.Minor; m++ {
+			v := microversion.V(r.Min.Major, m).String()
+			vh.byMinor = append(vh.byMinor, versionHeaderSet{value: v,
+				standard: []string{microversion.ServiceType + " " + v}[:1:1], legacy: []string{v}[:1:1]})
+		}
+	}
+	return vh
+}
+
+// set writes the headers microversion.SetResponseHeaders writes for v and
+// returns v as a string.
+func (vh *versionHeaders) set(h http.Header, v microversion.Version) string {
+	i := v.Minor - vh.min.Minor
+	if v.Major != vh.min.Major || i < 0 || i >= len(vh.byMinor) {
+		s := v.String()
+		microversion.SetResponseHeaders(h, s)
+		return s
+	}
+	hs := &vh.byMinor[i]
+	h[keyStandard] = hs.standard
+	h[keyLegacy] = hs.legacy
+	if old := h["Vary"]; len(old) > 0 {
+		h["Vary"] = append(old[:len(old):len(old)], vh.vary...)
+	} else {
+		h["Vary"] = vh.vary
+	}
+	return hs.value
 }
