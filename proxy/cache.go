@@ -1,8 +1,7 @@
 package proxy
 
 import (
-	"strconv"
-	"strings"
+	"crypto/sha256"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,10 +17,26 @@ type Cached struct {
 	// Gen is the generation the entry was filled under; an entry is only
 	// served while its scope's generation is unchanged.
 	Gen uint64
+	// body is the MemCache's shared copy of Body (nil outside a MemCache).
+	body *sharedBody
 }
 
-func (c *Cached) size(key string) int64 {
-	return int64(len(key) + len(c.Body) + len(c.ContentType) + 128)
+// entryOverhead is what an entry costs besides its key and body: the
+// Cached struct and go-cache's map slot and item (go test -bench
+// CacheMemory ./proxy measures about 150 bytes per entry besides the body).
+const entryOverhead = 160
+
+// bodyOverhead is what a body held once costs besides its bytes (the
+// sharedBody and its slot in the bodies map).
+const bodyOverhead = 112
+
+// sharedBody is one response body held once for every entry with the same
+// bytes: the same image or list seen by many projects (public and shared
+// images), or through differently ordered queries, is stored once.
+type sharedBody struct {
+	sum  [sha256.Size]byte
+	b    []byte
+	refs int
 }
 
 // ResponseCache stores final responses. It is an interface so a shared
@@ -48,6 +63,8 @@ type CacheStats struct {
 // whatever the number of distinct requests.
 type MemCache struct {
 	mu         sync.Mutex
+	bodyMu     sync.Mutex // after mu when both are held
+	bodies     map[[sha256.Size]byte]*sharedBody
 	c          *gocache.Cache
 	maxEntries int
 	maxBytes   int64
@@ -64,12 +81,56 @@ const sweepEvery = time.Second
 // NewMemCache builds a bounded cache; the janitor removes expired entries
 // every cleanup interval.
 func NewMemCache(maxEntries int, maxBytes int64, cleanup time.Duration) *MemCache {
-	m := &MemCache{c: gocache.New(gocache.NoExpiration, cleanup), maxEntries: maxEntries, maxBytes: maxBytes}
+	m := &MemCache{c: gocache.New(gocache.NoExpiration, cleanup), maxEntries: maxEntries, maxBytes: maxBytes,
+		bodies: map[[sha256.Size]byte]*sharedBody{}}
 	m.c.OnEvicted(func(k string, v any) {
-		m.bytes.Add(-v.(*Cached).size(k))
+		m.release(k, v.(*Cached))
 		m.evictions.Add(1)
 	})
 	return m
+}
+
+// share points c at the shared copy of its body (storing it when new) and
+// returns the bytes the entry adds to the cache.
+func (m *MemCache) share(key string, c *Cached) int64 {
+	sum := sha256.Sum256(c.Body)
+	m.bodyMu.Lock()
+	defer m.bodyMu.Unlock()
+	size := int64(len(key) + entryOverhead)
+	sb, ok := m.bodies[sum]
+	if !ok {
+		sb = &sharedBody{sum: sum, b: c.Body}
+		m.bodies[sum] = sb
+		size += int64(len(c.Body) + bodyOverhead)
+	}
+	sb.refs++
+	c.Body, c.body = sb.b, sb
+	return size
+}
+
+// release drops an entry's share of its body.
+func (m *MemCache) release(key string, c *Cached) {
+	size := int64(len(key) + entryOverhead)
+	if sb := c.body; sb != nil {
+		m.bodyMu.Lock()
+		if sb.refs--; sb.refs == 0 {
+			delete(m.bodies, sb.sum)
+			size += int64(len(sb.b) + bodyOverhead)
+		}
+		m.bodyMu.Unlock()
+	}
+	m.bytes.Add(-size)
+}
+
+// newBytes is what storing body would add besides the entry itself.
+func (m *MemCache) newBytes(body []byte) int64 {
+	sum := sha256.Sum256(body)
+	m.bodyMu.Lock()
+	defer m.bodyMu.Unlock()
+	if _, ok := m.bodies[sum]; ok {
+		return 0
+	}
+	return int64(len(body) + bodyOverhead)
 }
 
 // Get implements ResponseCache.
@@ -81,13 +142,14 @@ func (m *MemCache) Get(key string) (*Cached, bool) {
 	return v.(*Cached), true
 }
 
-// Set implements ResponseCache.
+// Set implements ResponseCache. c must not be shared with another Set:
+// its Body is replaced by the cache's shared copy of the same bytes.
 func (m *MemCache) Set(key string, c *Cached, ttl time.Duration) bool {
-	size := c.size(key)
+	size := int64(len(key)+entryOverhead) + m.newBytes(c.Body)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old, ok := m.c.Get(key); ok { // replaced: account for the old entry
-		m.bytes.Add(-old.(*Cached).size(key))
+		m.release(key, old.(*Cached))
 	} else if m.c.ItemCount() >= m.maxEntries || m.bytes.Load()+size > m.maxBytes {
 		if now := time.Now(); now.Sub(m.lastSweep) >= sweepEvery {
 			m.lastSweep = now
@@ -98,8 +160,8 @@ func (m *MemCache) Set(key string, c *Cached, ttl time.Duration) bool {
 			return false
 		}
 	}
+	m.bytes.Add(m.share(key, c))
 	m.c.Set(key, c, ttl)
-	m.bytes.Add(size)
 	return true
 }
 
@@ -166,26 +228,40 @@ const (
 	kindMetadata
 )
 
-// key builds the cache key of a read: everything that changes the
-// response, never the token. The query is kept exactly as sent: parameter
-// order matters even across names (type= and property-image_type= both
-// set Glance's image_type, and the later one wins).
+// key builds the cache key of a read: the SHA-256 of everything that
+// changes the response, never the token (32 bytes per entry instead of
+// the ~200 it hashes; a collision would need a SHA-256 collision). The
+// query is kept exactly as sent: parameter order matters even across
+// names (type= and property-image_type= both set Glance's image_type, and
+// the later one wins).
 func cacheKey(kind cacheKind, k *call) string {
-	var b strings.Builder
-	b.Grow(256)
-	b.WriteString(strconv.Itoa(int(kind)))
-	b.WriteByte('\x00')
-	b.WriteString(k.app[0]) // the application URL (links.App)
-	b.WriteString(k.app[1])
-	b.WriteString(k.app[2])
-	for _, part := range []string{k.contentType, k.path, k.id.ProjectID, k.id.RoleKey(), k.glanceURL} {
-		b.WriteByte('\x00')
-		b.WriteString(part)
+	bp := keyBuffers.Get().(*[]byte)
+	b := append((*bp)[:0], byte('0'+kind), 0)
+	b = append(b, k.app[0]...) // the application URL (links.App)
+	b = append(b, k.app[1]...)
+	b = append(b, k.app[2]...)
+	for _, part := range [...]string{k.contentType, k.path, k.id.ProjectID} {
+		b = append(b, 0)
+		b = append(b, part...)
 	}
-	b.WriteByte('\x00')
-	b.WriteString(k.query)
-	return b.String()
+	b = append(b, 0)
+	for i, role := range k.id.Roles { // RoleKey, without building it
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, role...)
+	}
+	b = append(b, 0)
+	b = append(b, k.glanceURL...)
+	b = append(b, 0)
+	b = append(b, k.query...)
+	sum := sha256.Sum256(b)
+	*bp = b
+	keyBuffers.Put(bp)
+	return string(sum[:])
 }
 
-// imageScope is the generation scope of an image (per Glance endpoint).
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// imageScope is the write-lock scope of an image (per Glance endpoint).
 func imageScope(glanceURL, id string) string { return glanceURL + " " + id }

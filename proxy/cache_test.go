@@ -1,7 +1,11 @@
 package proxy
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"io"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -125,8 +129,8 @@ func TestMemCacheBounds(t *testing.T) {
 
 	// bytes bound
 	m3 := NewMemCache(100, 1024, time.Hour)
-	require.True(t, m3.Set("big", &Cached{Body: make([]byte, 700)}, time.Hour))
-	require.False(t, m3.Set("big2", &Cached{Body: make([]byte, 700)}, time.Hour))
+	require.True(t, m3.Set("big", &Cached{Body: bytes.Repeat([]byte("a"), 700)}, time.Hour))
+	require.False(t, m3.Set("big2", &Cached{Body: bytes.Repeat([]byte("b"), 700)}, time.Hour))
 	m3.Delete("big")
 	require.EqualValues(t, 0, m3.Stats().Bytes)
 }
@@ -153,5 +157,75 @@ func BenchmarkCacheHitDetail(b *testing.B) {
 		if r.Code != 200 {
 			b.Fatal(r.Code)
 		}
+	}
+}
+
+// Entries with the same body bytes hold one copy, counted once; the copy
+// lives while any entry uses it (delete, replace, expiry).
+func TestMemCacheSharesIdenticalBodies(t *testing.T) {
+	body := func(s string) []byte { return []byte(strings.Repeat(s, 100)) }
+	over := func(key string) int64 { return int64(len(key) + entryOverhead) }
+	m := NewMemCache(100, 1<<20, time.Hour)
+	require.True(t, m.Set("k1", &Cached{Body: body("x")}, time.Hour))
+	require.True(t, m.Set("k2", &Cached{Body: body("x")}, time.Hour))
+	require.True(t, m.Set("k3", &Cached{Body: body("y")}, time.Hour))
+	require.Equal(t, over("k1")+over("k2")+over("k3")+200+2*bodyOverhead, m.Stats().Bytes)
+	require.Len(t, m.bodies, 2)
+	a, _ := m.Get("k1")
+	b, _ := m.Get("k2")
+	require.Same(t, &a.Body[0], &b.Body[0], "one copy")
+
+	m.Delete("k1")
+	got, ok := m.Get("k2")
+	require.True(t, ok)
+	require.Equal(t, body("x"), got.Body)
+	require.Equal(t, over("k2")+over("k3")+200+2*bodyOverhead, m.Stats().Bytes)
+
+	// replacing k2's body releases the old one
+	require.True(t, m.Set("k2", &Cached{Body: body("y")}, time.Hour))
+	require.Len(t, m.bodies, 1)
+	require.Equal(t, over("k2")+over("k3")+100+bodyOverhead, m.Stats().Bytes)
+
+	// expiry releases too
+	require.True(t, m.Set("k4", &Cached{Body: body("z")}, time.Millisecond))
+	time.Sleep(5 * time.Millisecond)
+	m.c.DeleteExpired()
+	m.Delete("k2")
+	m.Delete("k3")
+	require.Zero(t, m.Stats().Bytes)
+	require.Empty(t, m.bodies)
+}
+
+// BenchmarkCacheMemory reports the Go heap each held entry costs, for
+// 843-byte bodies (make bench's show response) that are all the same
+// (one public image under many keys) or all different.
+func BenchmarkCacheMemory(b *testing.B) {
+	const n = 50000
+	for _, distinct := range []bool{false, true} {
+		name := "same-body"
+		if distinct {
+			name = "distinct-bodies"
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				m := NewMemCache(n, 1<<40, time.Hour)
+				for j := 0; j < n; j++ {
+					body := bytes.Repeat([]byte("x"), 843)
+					if distinct {
+						copy(body, strconv.Itoa(j))
+					}
+					sum := sha256.Sum256([]byte(strconv.Itoa(j)))
+					m.Set(string(sum[:]), &Cached{ContentType: "application/json", Body: body}, time.Hour)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-bytes/entry")
+				b.ReportMetric(float64(m.Stats().Bytes)/n, "accounted-bytes/entry")
+				runtime.KeepAlive(m)
+			}
+		})
 	}
 }

@@ -400,7 +400,10 @@ done
 stop_bg glance-stub
 ftext fill-body-bytes "$FILL_BODY"
 ftext glance-page "$GPAGE"
-ftext fill-note "The fill goes through the real imagegw binary and the real Keystone token (validated once, then cached); Glance is replaced by a bare-echo stub (--glance-url) serving the captured Glance answer for ref-custom-props, so each cached entry is the same ${FILL_BODY}-byte show response as with the real Glance (single-worker Glance serves ~100 shows/s on this machine: 100k misses would take longer than the whole bench). Entries held read from imagegw_cache_entries on /metrics."
+ftext fill-note "The fill goes through the real imagegw binary and the real Keystone token (validated once, then cached); Glance is replaced by a bare-echo stub (--glance-url) serving the captured Glance answer for ref-custom-props, so each cached entry is the same ${FILL_BODY}-byte show response as with the real Glance (single-worker Glance serves ~100 shows/s on this machine: 100k misses would take longer than the whole bench). Entries held read from imagegw_cache_entries on /metrics. The 100k keys are distinct but their bodies are the same bytes, which the cache stores once (as for a public image seen by many projects): this fill measures the per-key cost. Distinct bodies cost their own bytes on top: see the Go benchmark below."
+# the per-entry heap cost with equal and with distinct bodies (in-process)
+CACHE_MEM=$(go test ./proxy/ -run '^$' -bench '^BenchmarkCacheMemory$' -benchtime 1x 2>/dev/null | grep -E '^BenchmarkCacheMemory' || true)
+ftext cache-memory-bench "$CACHE_MEM"
 
 # --- report ---------------------------------------------------------------------------
 ftext load-end "$(cut -d' ' -f1-3 /proc/loadavg)"
