@@ -36,6 +36,10 @@ type Config struct {
 	Interface string `yaml:"interface"`
 	// GlanceURL, when set, is used instead of the catalog's image endpoint.
 	GlanceURL string `yaml:"glance_url"`
+	// KeystoneURL, when set, is the identity endpoint users' tokens are
+	// validated at, instead of the catalog's (e.g. an internal endpoint).
+	// imagegw's own service user still authenticates at its auth_url.
+	KeystoneURL string `yaml:"keystone_url"`
 
 	// MaxVersion is the highest compute microversion advertised;
 	// ImagesMaxVersion and MetadataMaxVersion the last versions serving the
@@ -139,6 +143,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	cloud := fs.String("cloud", "", "clouds.yaml entry with imagegw's service credentials (env IMAGEGW_CLOUD; default: OS_* variables)")
 	region := fs.String("region", "", "region of the Glance endpoint (env IMAGEGW_REGION; default "+cfg.Region+")")
 	glanceURL := fs.String("glance-url", "", "Glance endpoint overriding the catalog (env IMAGEGW_GLANCE_URL)")
+	keystoneURL := fs.String("keystone-url", "", "Keystone endpoint validating tokens, overriding the catalog (env IMAGEGW_KEYSTONE_URL)")
 	publicURL := fs.String("public-url", "", "public base URL for links (env IMAGEGW_PUBLIC_URL)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -168,6 +173,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{&cfg.Cloud, "IMAGEGW_CLOUD", *cloud},
 		{&cfg.Region, "IMAGEGW_REGION", *region},
 		{&cfg.GlanceURL, "IMAGEGW_GLANCE_URL", *glanceURL},
+		{&cfg.KeystoneURL, "IMAGEGW_KEYSTONE_URL", *keystoneURL},
 		{&cfg.PublicURL, "IMAGEGW_PUBLIC_URL", *publicURL},
 		{&cfg.Interface, "IMAGEGW_INTERFACE", ""},
 		{&cfg.MaxVersion, "IMAGEGW_MAX_VERSION", ""},
@@ -248,7 +254,7 @@ func (c *Config) Validate() error {
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
 	}
-	for _, u := range []struct{ key, val string }{{"glance_url", c.GlanceURL}, {"public_url", c.PublicURL}} {
+	for _, u := range []struct{ key, val string }{{"glance_url", c.GlanceURL}, {"keystone_url", c.KeystoneURL}, {"public_url", c.PublicURL}} {
 		if u.val == "" {
 			continue
 		}

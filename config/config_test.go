@@ -57,6 +57,8 @@ func TestInvalidNamesTheKey(t *testing.T) {
 	for yaml, key := range map[string]string{
 		"listen: nope\n":                "listen",
 		"glance_url: ftp://x\n":         "glance_url",
+		"keystone_url: ftp://x/v3\n":    "keystone_url",
+		"keystone_url: keystone/v3\n":   "keystone_url",
 		"public_url: not a url\n":       "public_url",
 		"interface: private\n":          "interface",
 		"max_version: two\n":            "max_version",
@@ -74,6 +76,35 @@ func TestInvalidNamesTheKey(t *testing.T) {
 	}
 	_, err := Load(nil, env(map[string]string{"IMAGEGW_UPSTREAM_TIMEOUT": "x"}), io.Discard)
 	require.ErrorContains(t, err, "upstream_timeout")
+	_, err = Load(nil, env(map[string]string{"IMAGEGW_KEYSTONE_URL": "127.0.0.1:5000"}), io.Discard)
+	require.ErrorContains(t, err, "keystone_url")
+	_, err = Load([]string{"--keystone-url", "http://"}, env(nil), io.Discard)
+	require.ErrorContains(t, err, "keystone_url")
 	_, err = Load([]string{"--bogus"}, env(nil), io.Discard)
 	require.Error(t, err)
+}
+
+// keystone_url (the identity endpoint tokens are validated at) follows the
+// same precedence as the other keys: default, file, environment, flag.
+func TestKeystoneURLPrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "imagegw.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("keystone_url: http://file.test:5000/v3\n"), 0o600))
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"default: the catalog's", nil, nil, ""},
+		{"file", []string{"--config", path}, nil, "http://file.test:5000/v3"},
+		{"env beats file", []string{"--config", path}, map[string]string{"IMAGEGW_KEYSTONE_URL": "https://env.test/identity"}, "https://env.test/identity"},
+		{"flag beats env", []string{"--config", path, "--keystone-url", "http://flag.test:5000"},
+			map[string]string{"IMAGEGW_KEYSTONE_URL": "https://env.test/identity"}, "http://flag.test:5000"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.args, env(tt.env), io.Discard)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.KeystoneURL)
+		})
+	}
 }

@@ -118,7 +118,7 @@ func startGateway(mutate func(*config.Config)) (*httptest.Server, error) {
 	httpClient := &http.Client{Timeout: cfg.UpstreamTimeout}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	ks, err := proxy.NewKeystone(ctx, cfg.Cloud, httpClient)
+	ks, err := proxy.NewKeystone(ctx, proxy.KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
 	if err != nil {
 		return nil, err
 	}

@@ -198,3 +198,38 @@ func TestWaitersKeepTheirRequestTimeout(t *testing.T) {
 	_, msg := faultBody(t, rec)
 	require.True(t, strings.HasSuffix(msg, "<class 'nova.exception.GlanceConnectionFailed'>"), msg)
 }
+
+// A list page Glance answers 200 but that is no image list is a failed
+// read (retried once, then Nova's connection failure), never an empty list.
+func TestListPageFaults(t *testing.T) {
+	glanceDown := "<class 'nova.exception.GlanceConnectionFailed'>"
+	for _, tc := range []struct{ name, contentType, body string }{
+		{"HTML", "text/html", "<html>proxy error</html>"},
+		{"JSON without images", "application/json", `{"error": "x"}`},
+		{"JSON array", "application/json", `[1, 2]`},
+		{"images not an array", "application/json", `{"images": {}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fg := &faultyGlance{do: func(_ int64, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", tc.contentType)
+				_, _ = w.Write([]byte(tc.body))
+			}}
+			up := httptest.NewServer(fg)
+			defer up.Close()
+			rec := get(serverFor(t, up.URL, time.Second), "GET", "/v2.1/images/detail", "ta", "")
+			require.Equal(t, 500, rec.Code, rec.Body.String())
+			_, msg := faultBody(t, rec)
+			require.True(t, strings.HasSuffix(msg, glanceDown), msg)
+			require.EqualValues(t, 2, fg.calls.Load(), "retried once")
+		})
+	}
+	// an empty page is an empty list
+	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		_, _ = w.Write([]byte(`{"images": [], "first": "/v2/images", "schema": "/v2/schemas/images"}`))
+	}))
+	defer empty.Close()
+	rec := get(serverFor(t, empty.URL, time.Second), "GET", "/v2.1/images/detail", "ta", "")
+	require.Equal(t, 200, rec.Code)
+	require.JSONEq(t, `{"images": []}`, rec.Body.String())
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -149,14 +150,6 @@ type rawPage struct {
 	serviceURL string
 }
 
-func (p rawPage) images() []any {
-	m, _ := p.Body.(map[string]any)
-	l, _ := m["images"].([]any)
-	return l
-}
-
-func (p rawPage) IsEmpty() (bool, error) { return len(p.images()) == 0, nil }
-
 func (p rawPage) NextPageURL() (string, error) {
 	m, _ := p.Body.(map[string]any)
 	next, _ := m["next"].(string)
@@ -194,7 +187,11 @@ func (g *GophercloudGlance) list(ctx context.Context, token, endpoint, query str
 		if err != nil {
 			return out, fault(err)
 		}
-		imgs := page.images()
+		m, _ := page.Body.(map[string]any)
+		imgs, ok := m["images"].([]any)
+		if !ok { // glanceclient fails on such a page too
+			return out, fault(errors.New("Glance list page without an images array"))
+		}
 		if len(imgs) == 0 {
 			break
 		}
@@ -228,11 +225,14 @@ func fetchPage(ctx context.Context, c *gophercloud.ServiceClient, url string) (r
 	if err != nil {
 		return rawPage{}, err
 	}
-	var body any = raw
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		if body, err = decodeJSON(raw); err != nil {
-			return rawPage{}, err
-		}
+	// Not JSON: an error, as for a show (gophercloud's Pager would keep
+	// the bytes and see an empty page: an empty list answered 200).
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return rawPage{}, fmt.Errorf("Glance answered a list page with Content-Type %q, not JSON", ct)
+	}
+	body, err := decodeJSON(raw)
+	if err != nil {
+		return rawPage{}, err
 	}
 	return rawPage{LinkedPageBase: pagination.LinkedPageBase{PageResult: pagination.PageResultFromParsed(resp, body)},
 		serviceURL: c.ServiceURL()}, nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -50,14 +51,28 @@ type Keystone struct {
 	AuthURI string
 }
 
-// NewKeystone authenticates imagegw's service user from clouds.yaml entry
-// cloud (or OS_* variables when cloud is empty).
-func NewKeystone(ctx context.Context, cloud string, httpClient *http.Client) (*Keystone, error) {
+// KeystoneOptions say how imagegw reaches Keystone.
+type KeystoneOptions struct {
+	// Cloud is the clouds.yaml entry with imagegw's service credentials;
+	// empty: OS_CLOUD, else the OS_* variables.
+	Cloud string
+	// URL, when set, is the identity endpoint users' tokens are validated
+	// at (config keystone_url), instead of the service catalog's. The
+	// service user itself always authenticates at its auth_url.
+	URL string
+	// HTTPClient makes every Keystone call; its Timeout bounds each one.
+	HTTPClient *http.Client
+}
+
+// NewKeystone authenticates imagegw's service user and finds the identity
+// endpoint tokens are validated at.
+func NewKeystone(ctx context.Context, o KeystoneOptions) (*Keystone, error) {
 	var (
 		ao  gophercloud.AuthOptions
 		eo  gophercloud.EndpointOpts
 		err error
 	)
+	cloud := o.Cloud
 	if cloud == "" {
 		cloud = os.Getenv("OS_CLOUD")
 	}
@@ -75,16 +90,26 @@ func NewKeystone(ctx context.Context, cloud string, httpClient *http.Client) (*K
 	if err != nil {
 		return nil, fmt.Errorf("keystone %s: %w", ao.IdentityEndpoint, err)
 	}
-	pc.HTTPClient = *httpClient
+	if o.HTTPClient != nil {
+		pc.HTTPClient = *o.HTTPClient
+	}
 	pc.UserAgent.Prepend("imagegw")
 	if err := openstack.Authenticate(ctx, pc, ao); err != nil {
 		return nil, fmt.Errorf("keystone authentication of imagegw's service user at %s: %w", ao.IdentityEndpoint, err)
 	}
-	ic, err := openstack.NewIdentityV3(pc, eo)
-	if err != nil {
+	var ic *gophercloud.ServiceClient
+	if o.URL != "" {
+		ic = &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: identityV3Endpoint(o.URL), Type: "identity"}
+	} else if ic, err = openstack.NewIdentityV3(pc, eo); err != nil {
 		return nil, fmt.Errorf("keystone endpoint: %w", err)
 	}
 	return &Keystone{client: ic, AuthURI: AuthURI(ao.IdentityEndpoint)}, nil
+}
+
+// identityV3Endpoint is the v3 API root of a Keystone URL given with or
+// without its version (".../identity", ".../identity/v3", ".../v2.0").
+func identityV3Endpoint(u string) string {
+	return strings.TrimRight(AuthURI(u), "/") + "/v3/"
 }
 
 // authOptionsFromEnv is gophercloud's AuthOptionsFromEnv plus the
@@ -169,12 +194,43 @@ func (k *Keystone) Validate(ctx context.Context, token string) (*Identity, error
 
 // CachedValidator keeps validated tokens in memory for at most ttl and
 // never past the token's expiry. Keys are SHA-256 digests of the tokens.
+//
+// Refresh ahead: a hit within the last refreshWindow(ttl) of its entry's
+// life is answered from the cache at once and starts one background
+// validation (sharing the singleflight key of misses), so a busy token's
+// entry is renewed before it expires instead of making one request wait
+// for Keystone. If Keystone then says the token is invalid, the entry is
+// dropped; if Keystone fails, the entry is kept until it expires (one
+// attempt per entry). An entry is never kept past the token's ExpiresAt,
+// and one whose life ends at the token's expiry is not refreshed.
 type CachedValidator struct {
 	next   TokenValidator
 	ttl    time.Duration
 	cache  *gocache.Cache
 	now    func() time.Time
 	flight singleflight.Group
+}
+
+// tokenEntry is one cached validation.
+type tokenEntry struct {
+	id *Identity
+	// expires: the entry is not used from then on (validation + ttl, or
+	// the token's expiry if sooner).
+	expires time.Time
+	// refreshAt: a hit from then on renews the entry in the background
+	// (zero: never, the entry ends with the token).
+	refreshAt time.Time
+	// refreshing is set by the hit that starts the background validation.
+	refreshing atomic.Bool
+}
+
+// maxRefreshWindow caps refreshWindow.
+const maxRefreshWindow = 30 * time.Second
+
+// refreshWindow is how long before a cached validation expires a hit
+// renews it: the last 10% of ttl, at most 30 s.
+func refreshWindow(ttl time.Duration) time.Duration {
+	return min(ttl/10, maxRefreshWindow)
 }
 
 // NewCachedValidator wraps next; ttl 0 disables caching.
@@ -194,27 +250,60 @@ func (v *CachedValidator) Validate(ctx context.Context, token string) (*Identity
 	}
 	key := tokenKey(token)
 	if x, ok := v.cache.Get(key); ok {
-		id := x.(*Identity)
-		if v.now().Before(id.ExpiresAt) {
-			return id, nil
+		e := x.(*tokenEntry)
+		if now := v.now(); now.Before(e.expires) {
+			if !e.refreshAt.IsZero() && !now.Before(e.refreshAt) && e.refreshing.CompareAndSwap(false, true) {
+				go v.refresh(key, token)
+			}
+			return e.id, nil
 		}
-		v.cache.Delete(key)
 	}
 	// Concurrent requests with the same uncached token share one Keystone
-	// call (a burst after start or expiry would otherwise queue N calls).
-	x, err, _ := v.flight.Do(key, func() (any, error) {
-		return v.next.Validate(context.WithoutCancel(ctx), token)
+	// call (a burst after start or expiry would otherwise queue N calls);
+	// the call is not cancelled when the first caller leaves (the HTTP
+	// client's timeout bounds it), and each caller keeps its own deadline.
+	ch := v.flight.DoChan(key, func() (any, error) {
+		return v.validate(context.WithoutCancel(ctx), key, token)
 	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*Identity), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// refresh renews a cached validation in the background (bounded by the
+// HTTP client's timeout). A miss of the same token meanwhile shares it.
+func (v *CachedValidator) refresh(key, token string) {
+	_, _, _ = v.flight.Do(key, func() (any, error) {
+		return v.validate(context.Background(), key, token)
+	})
+}
+
+// validate asks the wrapped validator and caches the answer: a valid token
+// for ttl (never past its expiry), an invalid one is dropped, and any
+// other failure leaves the cache as it was.
+func (v *CachedValidator) validate(ctx context.Context, key, token string) (*Identity, error) {
+	id, err := v.next.Validate(ctx, token)
+	if errors.Is(err, ErrInvalidToken) {
+		v.cache.Delete(key)
+	}
 	if err != nil {
 		return nil, err
 	}
-	id := x.(*Identity)
-	ttl := v.ttl
-	if left := id.ExpiresAt.Sub(v.now()); left < ttl {
-		ttl = left
+	now := v.now()
+	e := &tokenEntry{id: id, expires: now.Add(v.ttl)}
+	if !id.ExpiresAt.After(e.expires) {
+		e.expires = id.ExpiresAt // ends with the token: nothing to refresh
+	} else {
+		e.refreshAt = e.expires.Add(-refreshWindow(v.ttl))
 	}
-	if ttl > 0 {
-		v.cache.Set(key, id, ttl)
+	if left := e.expires.Sub(now); left > 0 {
+		v.cache.Set(key, e, left)
 	}
 	return id, nil
 }

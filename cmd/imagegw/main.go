@@ -57,7 +57,7 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	ks, err := proxy.NewKeystone(ctx, cfg.Cloud, httpClient)
+	ks, err := proxy.NewKeystone(ctx, proxy.KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
 	if err != nil {
 		return err
 	}
