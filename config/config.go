@@ -60,6 +60,10 @@ type Config struct {
 	CacheMaxEntries  int           `yaml:"cache_max_entries"`
 	CacheMaxBytes    int64         `yaml:"cache_max_bytes"`
 
+	// GCMinHeadroom is the least the Go heap may grow between collections
+	// (bytes; 0: Go's GOGC=100 alone). Not used when GOGC is set.
+	GCMinHeadroom int64 `yaml:"gc_min_headroom"`
+
 	// TokenCacheTTL bounds how long a validated token is trusted without
 	// asking Keystone again (never beyond the token's expiry).
 	TokenCacheTTL time.Duration `yaml:"token_cache_ttl"`
@@ -115,6 +119,7 @@ func Defaults() Config {
 		CacheTTLMetadata:     30 * time.Second,
 		CacheMaxEntries:      100000,
 		CacheMaxBytes:        64 << 20,
+		GCMinHeadroom:        32 << 20,
 		TokenCacheTTL:        5 * time.Minute,
 		UpstreamTimeout:      30 * time.Second,
 		LogLevel:             "info",
@@ -329,6 +334,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CacheMaxBytes < 1024 {
 		return fmt.Errorf("config: cache_max_bytes: %d must be at least 1024", c.CacheMaxBytes)
+	}
+	if c.GCMinHeadroom < 0 {
+		return fmt.Errorf("config: gc_min_headroom: %d is negative (0 disables)", c.GCMinHeadroom)
 	}
 	if c.TokenCacheTTL < 0 {
 		return fmt.Errorf("config: token_cache_ttl: %s is negative", c.TokenCacheTTL)

@@ -65,6 +65,7 @@ func TestInvalidNamesTheKey(t *testing.T) {
 		"images_max_version: '2.99'\n":  "images_max_version",
 		"metadata_max_version: '1.5'\n": "metadata_max_version",
 		"metadata_items: -2\n":          "metadata_items",
+		"gc_min_headroom: -1\n":         "gc_min_headroom",
 		"upstream_timeout: 0s\n":        "upstream_timeout",
 		"log_level: loud\n":             "log_level",
 		"no_such_key: 1\n":              "no_such_key",

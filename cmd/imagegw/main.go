@@ -52,6 +52,9 @@ func run(args []string) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	if os.Getenv("GOGC") == "" && cfg.GCMinHeadroom > 0 {
+		defer proxy.StartGCTuner(uint64(cfg.GCMinHeadroom)).Stop()
+	}
 
 	httpClient := &http.Client{Timeout: cfg.UpstreamTimeout}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
