@@ -13,7 +13,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log"
@@ -22,7 +21,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -31,10 +29,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/imagegw/imagegw/config"
-	"github.com/imagegw/imagegw/proxy"
 )
 
 // What imagegw answers (translate.Unexpected, translate.FaultName and the
@@ -300,25 +296,8 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	mutate(&cfg)
 	require.NoError(t, cfg.Validate())
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	httpClient := &http.Client{Timeout: cfg.UpstreamTimeout, Transport: tr}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ks, err := proxy.NewKeystone(ctx, proxy.KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
+	srv, err := buildGateway(cfg, &http.Client{Timeout: cfg.UpstreamTimeout, Transport: tr})
 	require.NoError(t, err)
-	probe, err := proxy.NewUpstreamProbe(ctx, ks, cfg.GlanceURL, cfg.Region, cfg.Interface)
-	require.NoError(t, err)
-	logger := zap.NewNop()
-	if os.Getenv("IMAGEGW_E2E_LOG") != "" {
-		logger, _ = zap.NewDevelopment()
-	}
-	srv := proxy.New(proxy.Deps{
-		Config:  cfg,
-		Tokens:  proxy.NewCachedValidator(ks, cfg.TokenCacheTTL),
-		Glance:  &proxy.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
-		Log:     logger,
-		AuthURI: ks.AuthURI,
-		Ready:   probe,
-	})
 	g := &faultGateway{Server: httptest.NewServer(srv), cfg: cfg, transport: tr}
 	t.Cleanup(func() {
 		g.Close()

@@ -115,25 +115,23 @@ func startGateway(mutate func(*config.Config)) (*httptest.Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	httpClient := &http.Client{Timeout: cfg.UpstreamTimeout}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ks, err := proxy.NewKeystone(ctx, proxy.KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
+	srv, err := buildGateway(cfg, &http.Client{Timeout: cfg.UpstreamTimeout})
 	if err != nil {
 		return nil, err
 	}
+	return httptest.NewServer(srv), nil
+}
+
+// buildGateway is proxy.Build, as the binary wires imagegw.
+func buildGateway(cfg config.Config, httpClient *http.Client) (*proxy.Server, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	log := zap.NewNop()
 	if os.Getenv("IMAGEGW_E2E_LOG") != "" {
 		log, _ = zap.NewDevelopment()
 	}
-	srv := proxy.New(proxy.Deps{
-		Config:  cfg,
-		Tokens:  proxy.NewCachedValidator(ks, cfg.TokenCacheTTL),
-		Glance:  &proxy.GophercloudGlance{HTTPClient: httpClient},
-		Log:     log,
-		AuthURI: ks.AuthURI,
-	})
-	return httptest.NewServer(srv), nil
+	srv, _, err := proxy.Build(ctx, cfg, log, httpClient)
+	return srv, err
 }
 
 // userToken gets a project-scoped token for one of the cloud's users

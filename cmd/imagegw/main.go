@@ -60,22 +60,10 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	ks, err := proxy.NewKeystone(ctx, proxy.KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
+	srv, ks, err := proxy.Build(ctx, cfg, log, httpClient)
 	if err != nil {
 		return err
 	}
-	probe, err := proxy.NewUpstreamProbe(ctx, ks, cfg.GlanceURL, cfg.Region, cfg.Interface)
-	if err != nil {
-		return err
-	}
-	srv := proxy.New(proxy.Deps{
-		Config:  cfg,
-		Tokens:  proxy.NewCachedValidator(ks, cfg.TokenCacheTTL),
-		Glance:  &proxy.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
-		Log:     log,
-		AuthURI: ks.AuthURI,
-		Ready:   probe,
-	})
 	hs := &http.Server{
 		Addr:              cfg.Listen,
 		Handler:           srv,

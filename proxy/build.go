@@ -1,0 +1,36 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+
+	"go.uber.org/zap"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+// Build assembles the Server from configuration as the imagegw binary
+// runs it (the e2e tests build theirs the same way): imagegw's service
+// user logged in at Keystone, tokens validated through a CachedValidator,
+// Glance through gophercloud with the read retry, readiness probing both.
+// httpClient makes every Keystone and Glance call (its Timeout is
+// upstream_timeout).
+func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *http.Client) (*Server, *Keystone, error) {
+	ks, err := NewKeystone(ctx, KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
+	if err != nil {
+		return nil, nil, err
+	}
+	probe, err := NewUpstreamProbe(ctx, ks, cfg.GlanceURL, cfg.Region, cfg.Interface)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := New(Deps{
+		Config:  cfg,
+		Tokens:  NewCachedValidator(ks, cfg.TokenCacheTTL),
+		Glance:  &GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
+		Log:     log,
+		AuthURI: ks.AuthURI,
+		Ready:   probe,
+	})
+	return srv, ks, nil
+}
