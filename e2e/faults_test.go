@@ -31,6 +31,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy"
 )
 
 // What imagegw answers (translate.Unexpected, translate.FaultName and the
@@ -295,8 +296,9 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	cfg.PublicURL = publicBase
 	mutate(&cfg)
 	require.NoError(t, cfg.Validate())
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	srv, err := buildGateway(cfg, &http.Client{Timeout: cfg.UpstreamTimeout, Transport: tr})
+	hc := proxy.NewUpstreamClient(cfg.UpstreamTimeout) // as the binary's
+	tr := hc.Transport.(*http.Transport)
+	srv, err := buildGateway(cfg, hc)
 	require.NoError(t, err)
 	g := &faultGateway{Server: httptest.NewServer(srv), cfg: cfg, transport: tr}
 	t.Cleanup(func() {

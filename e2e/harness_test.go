@@ -115,7 +115,7 @@ func startGateway(mutate func(*config.Config)) (*httptest.Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	srv, err := buildGateway(cfg, &http.Client{Timeout: cfg.UpstreamTimeout})
+	srv, err := buildGateway(cfg, proxy.NewUpstreamClient(cfg.UpstreamTimeout))
 	if err != nil {
 		return nil, err
 	}

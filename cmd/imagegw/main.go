@@ -56,7 +56,7 @@ func run(args []string) error {
 		defer proxy.StartGCTuner(uint64(cfg.GCMinHeadroom)).Stop()
 	}
 
-	httpClient := &http.Client{Timeout: cfg.UpstreamTimeout}
+	httpClient := proxy.NewUpstreamClient(cfg.UpstreamTimeout)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
