@@ -73,6 +73,12 @@ echo "soak: imagegw pid $PID on http://$LISTEN (cloud $D, log $LOG)"
 rc=0
 bin/imagegw-soak --target "http://$LISTEN" --pid "$PID" --cloud-dir "$D" \
   --duration "${SECS}s" --rate "$RATE" --report "$REPORT" "$@" || rc=$?
+# imagegw's settings from its environment (e.g. IMAGEGW_TOKEN_CACHE_TTL), read from the process itself
+if ours && [ -f "$REPORT" ]; then
+  settings=$(tr '\0' '\n' <"/proc/$PID/environ" | grep -E '^(IMAGEGW_|GOGC|GOMEMLIMIT)' |
+    grep -vE '^IMAGEGW_(CLOUD_DIR|KEYSTONE_PORT|GLANCE_PORT|NOVA_PORT|CLOUD_NOVA)=' | sort | tr '\n' ' ')
+  printf '\n- imagegw settings from its environment: %s\n' "${settings:-none (defaults)}" >>"$REPORT"
+fi
 
 n5=$(grep -c '"status":5[0-9][0-9]' "$LOG" || true)
 echo "soak: imagegw log $LOG: $(wc -l <"$LOG") lines, $n5 with a 5xx status"
