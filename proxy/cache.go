@@ -148,9 +148,13 @@ func (m *MemCache) Set(key string, c *Cached, ttl time.Duration) bool {
 	size := int64(len(key)+entryOverhead) + m.newBytes(c.Body)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if old, ok := m.c.Get(key); ok { // replaced: account for the old entry
-		m.release(key, old.(*Cached))
-	} else if m.c.ItemCount() >= m.maxEntries || m.bytes.Load()+size > m.maxBytes {
+	_, live := m.c.Get(key)
+	// A previous entry under key, live or expired but not yet swept, is
+	// deleted first: go-cache's Set would overwrite it without OnEvicted,
+	// and Delete runs OnEvicted (release) exactly once even when the
+	// janitor sweeps it at the same moment.
+	m.c.Delete(key)
+	if !live && (m.c.ItemCount() >= m.maxEntries || m.bytes.Load()+size > m.maxBytes) {
 		if now := time.Now(); now.Sub(m.lastSweep) >= sweepEvery {
 			m.lastSweep = now
 			m.c.DeleteExpired()

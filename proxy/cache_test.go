@@ -229,3 +229,32 @@ func BenchmarkCacheMemory(b *testing.B) {
 		})
 	}
 }
+
+// Replacing entries while the janitor expires them never releases a body
+// twice: the accounting returns to zero and the body map empties.
+func TestMemCacheReplaceRacesExpiry(t *testing.T) {
+	m := NewMemCache(1000, 1<<30, time.Millisecond) // janitor every 1 ms
+	defer m.c.Flush()
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 3000; i++ {
+				key := strconv.Itoa(i % 7)
+				m.Set(key, &Cached{Body: []byte(strings.Repeat("b", 50+i%3))}, time.Duration(i%3)*time.Millisecond+time.Microsecond)
+			}
+		}(w)
+	}
+	wg.Wait()
+	time.Sleep(20 * time.Millisecond)
+	m.c.DeleteExpired()
+	for i := 0; i < 7; i++ {
+		m.Delete(strconv.Itoa(i))
+	}
+	require.Zero(t, m.Stats().Bytes)
+	require.Empty(t, m.bodies)
+	for _, sb := range m.bodies {
+		require.Positive(t, sb.refs)
+	}
+}
