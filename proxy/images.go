@@ -264,13 +264,16 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			return writeBody(k.c, http.StatusOK, c.ContentType, c.Body)
 		}
 		rl.cache = "miss"
+		// The flight serves every waiter: the first caller leaving must not
+		// cancel it (the upstream timeout still bounds it). Its copy of the
+		// call is made here, before it starts: the flight runs in its own
+		// goroutine and must not read this request's state as it changes.
+		ctx := k.ctx()
+		first := *k
+		detached := *k.st
+		detached.ctx = context.WithoutCancel(detached.base)
+		first.st, first.c = &detached, nil
 		ch := s.cache.flight.DoChan(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
-			// The flight serves every waiter: the first caller leaving must
-			// not cancel it (the upstream timeout still bounds it).
-			first := *k
-			detached := *k.st
-			detached.ctx = context.WithoutCancel(detached.base)
-			first.st, first.c = &detached, nil
 			res, err := render(&first, view)
 			if err != nil {
 				return nil, err
@@ -282,8 +285,8 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 		var fr singleflight.Result
 		select {
 		case fr = <-ch:
-		case <-k.ctx().Done(): // each waiter keeps its own request deadline
-			return k.ctx().Err()
+		case <-ctx.Done(): // each waiter keeps its own request deadline
+			return ctx.Err()
 		}
 		if fr.Shared {
 			rl.cache = "shared"
