@@ -14,6 +14,7 @@ all: build
 tools:
 	@command -v $(GO) >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go ca-certificates; }
 	@command -v curl >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl; }
+	@command -v gcc >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev; }
 
 build: tools
 	$(GO) build -o bin/imagegw ./cmd/imagegw
@@ -38,8 +39,9 @@ vet: tools
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e/...
 
+# with the race detector (it needs cgo: gcc comes with make tools)
 unit: tools
-	$(GO) test -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 # End-to-end through the real services: start (or reuse) the cloud, reset the seed.
 e2e: tools
