@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	rtmetrics "runtime/metrics"
+	"sync"
 	"sync/atomic"
 )
 
@@ -21,6 +22,7 @@ import (
 // large one by Go's default 100%. Not used when the operator sets GOGC
 // (the caller checks); GOMEMLIMIT keeps working on top of it.
 type GCTuner struct {
+	mu          sync.Mutex // tune and Stop
 	minHeadroom uint64
 	stopped     atomic.Bool
 	percent     atomic.Int64 // last value set
@@ -54,6 +56,8 @@ func StartGCTuner(minHeadroom uint64) *GCTuner {
 
 // Stop ends the tuning and restores GOGC=100.
 func (t *GCTuner) Stop() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if !t.stopped.Swap(true) {
 		debug.SetGCPercent(100)
 	}
@@ -77,6 +81,11 @@ func (t *GCTuner) arm() {
 }
 
 func (t *GCTuner) tune() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stopped.Load() {
+		return
+	}
 	rtmetrics.Read(t.sample)
 	live := uint64(0)
 	if t.sample[0].Value.Kind() == rtmetrics.KindUint64 {

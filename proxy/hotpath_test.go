@@ -1,12 +1,15 @@
 package proxy
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/microversion"
 )
 
@@ -50,4 +53,51 @@ func TestVersionHeadersMatchSetResponseHeaders(t *testing.T) {
 	require.Equal(t, []string{"compute 2.35"}, fresh.Values(microversion.HeaderStandard))
 	require.Equal(t, []string{"2.35"}, fresh.Values(microversion.HeaderLegacy))
 	require.Equal(t, []string{microversion.HeaderStandard, microversion.HeaderLegacy}, fresh.Values("Vary"))
+}
+
+// slowTokens answers like next after a delay (or when ctx ends).
+type slowTokens struct {
+	delay time.Duration
+	next  TokenValidator
+}
+
+func (s slowTokens) Validate(ctx context.Context, token string) (*Identity, error) {
+	select {
+	case <-time.After(s.delay):
+		return s.next.Validate(ctx, token)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// A token check that outlasts request_timeout is Nova's 503 within the
+// timeout, cached validator or not (token-cache hits skip the deadline,
+// a Keystone call must not).
+func TestSlowTokenValidationKeepsTheRequestTimeout(t *testing.T) {
+	for _, ttl := range []time.Duration{0, time.Minute} {
+		cfg := config.Defaults()
+		cfg.RequestTimeout = 200 * time.Millisecond
+		require.NoError(t, cfg.Validate())
+		_, fg := newTestServer(t, nil)
+		s := New(Deps{Config: cfg, Glance: fg, AuthURI: "http://k",
+			Tokens: NewCachedValidator(slowTokens{2 * time.Second, fakeTokens{"ta": identity("pa", "member")}}, ttl)})
+		start := time.Now()
+		rec := get(s, "GET", "/v2.1/images", "ta", "")
+		require.Less(t, time.Since(start), time.Second, "ttl %s", ttl)
+		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+		require.Contains(t, rec.Body.String(), `"serviceUnavailable"`)
+		require.Zero(t, fg.calls.Load(), "no Glance call after the deadline")
+	}
+}
+
+// A panic while a shared cache fill renders is the request's 500
+// computeFault, not a crash of the process (singleflight re-panics in its
+// own goroutine, out of recoverPanic's reach).
+func TestPanicInSharedFillIsA500(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	s.Echo().GET("/v2.1/boom/:id", s.api(s.imagesRange, s.read(kindImage, func(*call) (any, error) { panic("view") })))
+	rec := get(s, "GET", "/v2.1/boom/a1", "ta", "")
+	require.Equal(t, http.StatusInternalServerError, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), `"computeFault"`)
+	require.Equal(t, http.StatusOK, get(s, "GET", "/v2.1/images/a1", "ta", "").Code, "still serving")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -269,17 +270,29 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 		// call is made here, before it starts: the flight runs in its own
 		// goroutine and must not read this request's state as it changes.
 		ctx := k.ctx()
+		if err := ctx.Err(); err != nil { // out of time already (a slow token check)
+			return err
+		}
 		first := *k
 		detached := *k.st
 		detached.ctx = context.WithoutCancel(detached.base)
 		first.st, first.c = &detached, nil
-		ch := s.cache.flight.DoChan(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+		ch := s.cache.flight.DoChan(key+"\x00"+strconv.FormatUint(gen, 10), func() (_ any, err error) {
+			// singleflight re-panics in its own goroutine (the process
+			// would die): a panic is this request's 500, as elsewhere.
+			defer func() {
+				if r := recover(); r != nil {
+					err = translate.Unexpected("Exception", fmt.Errorf("panic: %v", r))
+				}
+			}()
 			res, err := render(&first, view)
 			if err != nil {
 				return nil, err
 			}
 			res.Gen = gen
-			s.cache.store.Set(key, res, ttl)
+			if s.cache.gens.current(scope) == gen { // a write since: the answer is dead, keep the newer entry
+				s.cache.store.Set(key, res, ttl)
+			}
 			return res, nil
 		})
 		var fr singleflight.Result

@@ -249,14 +249,8 @@ func (v *CachedValidator) Validate(ctx context.Context, token string) (*Identity
 		return v.next.Validate(ctx, token)
 	}
 	key := tokenKey(token)
-	if x, ok := v.cache.Get(key); ok {
-		e := x.(*tokenEntry)
-		if now := v.now(); now.Before(e.expires) {
-			if !e.refreshAt.IsZero() && !now.Before(e.refreshAt) && e.refreshing.CompareAndSwap(false, true) {
-				go v.refresh(key, token)
-			}
-			return e.id, nil
-		}
+	if id, ok := v.lookup(key, token); ok {
+		return id, nil
 	}
 	// Concurrent requests with the same uncached token share one Keystone
 	// call (a burst after start or expiry would otherwise queue N calls);
@@ -274,6 +268,33 @@ func (v *CachedValidator) Validate(ctx context.Context, token string) (*Identity
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// Cached answers from the cache alone (refreshing ahead as Validate
+// does): ok is false when Keystone must be asked. It needs no context, so
+// a cache hit costs no request deadline.
+func (v *CachedValidator) Cached(token string) (*Identity, bool) {
+	if v.ttl <= 0 {
+		return nil, false
+	}
+	return v.lookup(tokenKey(token), token)
+}
+
+// lookup is a cache hit, starting the refresh ahead when it is due.
+func (v *CachedValidator) lookup(key, token string) (*Identity, bool) {
+	x, ok := v.cache.Get(key)
+	if !ok {
+		return nil, false
+	}
+	e := x.(*tokenEntry)
+	now := v.now()
+	if !now.Before(e.expires) {
+		return nil, false
+	}
+	if !e.refreshAt.IsZero() && !now.Before(e.refreshAt) && e.refreshing.CompareAndSwap(false, true) {
+		go v.refresh(key, token)
+	}
+	return e.id, true
 }
 
 // refresh renews a cached validation in the background (bounded by the

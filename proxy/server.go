@@ -323,6 +323,11 @@ func (s *Server) requestLog(c echo.Context, next echo.HandlerFunc) error {
 // bytes per request otherwise).
 var logFields = sync.Pool{New: func() any { fs := make([]zap.Field, 0, 16); return &fs }}
 
+// cachedTokens is a TokenValidator that can answer from its cache alone.
+type cachedTokens interface {
+	Cached(token string) (*Identity, bool)
+}
+
 // stateOf is the request's reqState; outside requestLog (a middleware
 // tested alone) a fresh one, which the caller passes on to next.
 func stateOf(c echo.Context) *reqState {
@@ -371,11 +376,16 @@ func (s *Server) auth(c echo.Context, next echo.HandlerFunc) error {
 		return s.unauthorized(c)
 	}
 	st := stateOf(c)
-	// Not the request_timeout context: a token-cache hit needs none
-	// (making one is a timer per request), and a Keystone call is
-	// bounded by upstream_timeout (CachedValidator detaches it from
-	// the request anyway: one validation serves every waiter).
-	id, err := s.tokens.Validate(st.base, token)
+	// A token-cache hit needs no context (making the request_timeout one
+	// is a timer per request); a Keystone call gets the request's deadline.
+	id, cached := (*Identity)(nil), false
+	if cv, ok := s.tokens.(cachedTokens); ok {
+		id, cached = cv.Cached(token)
+	}
+	var err error
+	if !cached {
+		id, err = s.tokens.Validate(st.context(), token)
+	}
 	if errors.Is(err, ErrInvalidToken) {
 		s.metrics.tokens.WithLabelValues("invalid").Inc()
 		return s.unauthorized(c)
@@ -434,7 +444,7 @@ func (s *Server) versions(c echo.Context, next echo.HandlerFunc) error {
 			echoed = ue.Version.String()
 		}
 		microversion.SetResponseHeaders(c.Response().Header(), echoed)
-		st.version = echoed
+		st.version = "unsupported" // not the echoed value: a metric label per requested value would be unbounded
 		return &translate.Error{Status: http.StatusNotAcceptable, Message: ue.Error()}
 	case err != nil:
 		return &translate.Error{Status: http.StatusBadRequest, Message: err.Error()}
