@@ -465,7 +465,6 @@ func TestGlanceFaults(t *testing.T) {
 		status    int
 		faultName string
 		message   string
-		wantBody  string // when not a fault: the exact body ("": not checked)
 		// requests the fault was applied to (-1: refused, none arrive);
 		// gets: Glance GETs seen by the proxy (-1: not checked)
 		calls, gets int64
@@ -530,9 +529,6 @@ func TestGlanceFaults(t *testing.T) {
 				requireNovaFault(t, r, tt.status, tt.faultName, tt.message)
 			} else {
 				require.Equal(t, tt.status, r.Status, string(r.Body))
-				if tt.wantBody != "" {
-					require.Equal(t, tt.wantBody, string(r.Body))
-				}
 			}
 			require.Less(t, elapsed, requestTimeout+margin, "answered within request_timeout")
 			if tt.slow {

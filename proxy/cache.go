@@ -249,7 +249,7 @@ func cacheKey(kind cacheKind, k *call) string {
 		b = append(b, part...)
 	}
 	b = append(b, 0)
-	for i, role := range k.id.Roles { // RoleKey, without building it
+	for i, role := range k.id.Roles { // sorted by Keystone.Validate
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,9 +29,6 @@ type Identity struct {
 	// Catalog is the token's service catalog, used to find Glance.
 	Catalog []tokens.CatalogEntry
 }
-
-// RoleKey is the caller's role set as one string (for cache keys).
-func (id *Identity) RoleKey() string { return strings.Join(id.Roles, ",") }
 
 // ErrInvalidToken means Keystone does not accept the token (401 to the client).
 var ErrInvalidToken = errors.New("invalid token")
@@ -238,9 +234,11 @@ func NewCachedValidator(next TokenValidator, ttl time.Duration) *CachedValidator
 	return &CachedValidator{next: next, ttl: ttl, cache: gocache.New(ttl, time.Minute), now: time.Now}
 }
 
+// tokenKey is the token cache's key: the token's SHA-256, as 32 raw bytes
+// (no hex string to build on every hit).
 func tokenKey(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return string(sum[:])
 }
 
 // Validate returns the cached identity or asks the wrapped validator.

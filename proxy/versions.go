@@ -58,34 +58,33 @@ const (
 
 // baseURL is scheme://host[:port] of the request, or the configured public URL.
 func (s *Server) baseURL(c echo.Context) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimRight(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if c.Request().TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request().Host
+	p := s.baseParts(c.Request())
+	return p[0] + p[1]
 }
 
-// appParts are baseURL(c) + mount as three strings to concatenate, made
-// without allocating.
-func (s *Server) appParts(r *http.Request, mount string) [3]string {
+// baseParts are baseURL as two strings to concatenate (public_url and "",
+// or the scheme and the Host), made without allocating.
+func (s *Server) baseParts(r *http.Request) [2]string {
 	if s.cfg.PublicURL != "" {
-		return [3]string{strings.TrimRight(s.cfg.PublicURL, "/"), "", mount}
+		return [2]string{strings.TrimRight(s.cfg.PublicURL, "/"), ""}
 	}
 	if r.TLS != nil {
-		return [3]string{"https://", r.Host, mount}
+		return [2]string{"https://", r.Host}
 	}
-	return [3]string{"http://", r.Host, mount}
+	return [2]string{"http://", r.Host}
 }
 
-// baseContains tells whether baseURL(c) contains sub.
+// appParts are baseURL + mount as three strings to concatenate.
+func (s *Server) appParts(r *http.Request, mount string) [3]string {
+	p := s.baseParts(r)
+	return [3]string{p[0], p[1], mount}
+}
+
+// baseContains tells whether baseURL contains sub (a project id: it can
+// not span the two parts, nor lie in "http://").
 func (s *Server) baseContains(r *http.Request, sub string) bool {
-	if s.cfg.PublicURL != "" {
-		return strings.Contains(strings.TrimRight(s.cfg.PublicURL, "/"), sub)
-	}
-	return strings.Contains(r.Host, sub) // the scheme part never holds a project id
+	p := s.baseParts(r)
+	return strings.Contains(p[0], sub) || strings.Contains(p[1], sub)
 }
 
 func (s *Server) rootVersions(c echo.Context) error {
