@@ -288,66 +288,46 @@ type target struct {
 	ok, known            bool
 }
 
+// hitRatioTarget is a goal on imagegw-hit's req/s over another target's
+// (at the main connection count), met when every case measured reaches min.
+func hitRatioTarget(res *results, name, goal string, cases []string, other string, min float64,
+	show func(r float64, hit, other Record) string) target {
+	t := target{name: name, goal: goal, ok: true}
+	var parts []string
+	for _, p := range cases {
+		h, ok1 := res.run("imagegw-hit", p, res.conns)
+		o, ok2 := res.run(other, p, res.conns)
+		if !ok1 || !ok2 || o.RPS == 0 {
+			continue
+		}
+		r := h.RPS / o.RPS
+		t.known = true
+		t.ok = t.ok && r >= min
+		parts = append(parts, p+" "+show(r, h, o))
+	}
+	t.measured = strings.Join(parts, ", ")
+	return t
+}
+
 func evaluate(res *results) []target {
 	var out []target
 	c := res.conns
 
+	ratio := func(r float64, h, o Record) string { return fmt.Sprintf("%.2fx%s", r, cpuNote(h, o)) }
 	// hit >= 0.7x bare echo on images/detail (every page size)
-	t := target{name: "hit path vs bare Echo (images/detail)", goal: ">= 0.7x bare Echo req/s at every page size"}
-	var parts []string
-	t.ok, t.known = true, false
-	for _, p := range pages {
-		h, ok1 := res.run("imagegw-hit", p, c)
-		b, ok2 := res.run("bare-echo", p, c)
-		if !ok1 || !ok2 || b.RPS == 0 {
-			continue
-		}
-		r := h.RPS / b.RPS
-		t.known = true
-		t.ok = t.ok && r >= 0.7
-		parts = append(parts, fmt.Sprintf("%s %.2fx%s", p, r, cpuNote(h, b)))
-	}
-	t.measured = strings.Join(parts, ", ")
-	out = append(out, t)
-
+	out = append(out, hitRatioTarget(res, "hit path vs bare Echo (images/detail)", ">= 0.7x bare Echo req/s at every page size",
+		pages, "bare-echo", 0.7, ratio))
 	// same, show and metadata (informative: the goal names images/detail)
-	t = target{name: "hit path vs bare Echo (show, metadata; informative)", goal: ">= 0.7x bare Echo req/s"}
-	parts = nil
-	t.ok = true
-	for _, p := range []string{"show", "metadata"} {
-		h, ok1 := res.run("imagegw-hit", p, c)
-		b, ok2 := res.run("bare-echo", p, c)
-		if !ok1 || !ok2 || b.RPS == 0 {
-			continue
-		}
-		r := h.RPS / b.RPS
-		t.known = true
-		t.ok = t.ok && r >= 0.7
-		parts = append(parts, fmt.Sprintf("%s %.2fx%s", p, r, cpuNote(h, b)))
-	}
-	t.measured = strings.Join(parts, ", ")
-	out = append(out, t)
-
+	out = append(out, hitRatioTarget(res, "hit path vs bare Echo (show, metadata; informative)", ">= 0.7x bare Echo req/s",
+		[]string{"show", "metadata"}, "bare-echo", 0.7, ratio))
 	// hit >= 50x nova-api on images/detail
-	t = target{name: "hit path vs nova-api (images/detail)", goal: ">= 50x nova-api req/s at every page size"}
-	parts = nil
-	t.ok = true
-	for _, p := range pages {
-		h, ok1 := res.run("imagegw-hit", p, c)
-		n, ok2 := res.run("nova-api", p, c)
-		if !ok1 || !ok2 || n.RPS == 0 {
-			continue
-		}
-		r := h.RPS / n.RPS
-		t.known = true
-		t.ok = t.ok && r >= 50
-		parts = append(parts, fmt.Sprintf("%s %.0fx", p, r))
-	}
-	t.measured = strings.Join(parts, ", ")
+	t := hitRatioTarget(res, "hit path vs nova-api (images/detail)", ">= 50x nova-api req/s at every page size",
+		pages, "nova-api", 50, func(r float64, _, _ Record) string { return fmt.Sprintf("%.0fx", r) })
 	if !t.known {
 		t.measured = "not measured (run with BENCH_NOVA=1)"
 	}
 	out = append(out, t)
+	var parts []string
 
 	// miss within 2 ms p50 of glance direct, unloaded (1 connection) and loaded
 	for _, cc := range []int{1, c} {
