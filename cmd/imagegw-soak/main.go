@@ -321,6 +321,17 @@ func jsonObject(body []byte) (map[string]any, error) {
 	return m, nil
 }
 
+// objectCheck is a response check on the body decoded as a JSON object.
+func objectCheck(f func(m map[string]any) error) func(int, []byte) error {
+	return func(_ int, b []byte) error {
+		m, err := jsonObject(b)
+		if err != nil {
+			return err
+		}
+		return f(m)
+	}
+}
+
 func checkNotFound(body []byte) error {
 	m, err := jsonObject(body)
 	if err != nil {
@@ -429,17 +440,13 @@ func (s *soak) plan(rng *rand.Rand, op string) *request {
 		img := s.own.images[rng.Intn(len(s.own.images))]
 		p, h := s.prefix(rng, "demo")
 		return &request{op: op, user: "demo", method: "GET", path: p + "/images/" + img.id + "/metadata", header: h,
-			expect: []int{200}, check: func(_ int, b []byte) error {
-				m, err := jsonObject(b)
-				if err != nil {
-					return err
-				}
+			expect: []int{200}, check: objectCheck(func(m map[string]any) error {
 				md, _ := m["metadata"].(map[string]any)
 				if md["soak_seed"] != "1" {
 					return errors.New("metadata without soak_seed=1")
 				}
 				return nil
-			}}
+			})}
 	case "own-show":
 		c := s.own.claimKeys(rng, 1, false)
 		if c == nil {
@@ -452,17 +459,13 @@ func (s *soak) plan(rng *rand.Rand, op string) *request {
 			release: func(ok bool) { s.own.release(c, ok, nil) }}
 		if st.present {
 			r.expect = []int{200}
-			r.check = func(_ int, b []byte) error {
-				m, err := jsonObject(b)
-				if err != nil {
-					return err
-				}
+			r.check = objectCheck(func(m map[string]any) error {
 				meta, _ := m["meta"].(map[string]any)
 				if got := meta[key]; got != st.value {
 					return fmt.Errorf("stale read: %s=%v, last written %q", key, got, st.value)
 				}
 				return nil
-			}
+			})
 		} else {
 			r.expect = []int{404}
 			r.check = func(_ int, b []byte) error { return checkNotFound(b) }
@@ -478,11 +481,7 @@ func (s *soak) plan(rng *rand.Rand, op string) *request {
 		p, h := s.prefix(rng, "demo")
 		return &request{op: op, user: "demo", method: "POST", path: p + "/images/" + c.img.id + "/metadata", header: h, body: body,
 			expect: []int{200},
-			check: func(_ int, b []byte) error {
-				m, err := jsonObject(b)
-				if err != nil {
-					return err
-				}
+			check: objectCheck(func(m map[string]any) error {
 				md, _ := m["metadata"].(map[string]any)
 				for k, v := range vals {
 					if md[k] != v {
@@ -490,7 +489,7 @@ func (s *soak) plan(rng *rand.Rand, op string) *request {
 					}
 				}
 				return nil
-			},
+			}),
 			release: func(ok bool) {
 				s.own.release(c, ok, func(keys map[string]*keyState) {
 					for k, v := range vals {
@@ -546,17 +545,13 @@ func (s *soak) planPutItem(rng *rand.Rand, c *claim) *request {
 	p, h := s.prefix(rng, user)
 	return &request{op: "meta-put-item", user: user, method: "PUT", path: p + "/images/" + c.img.id + "/metadata/" + key, header: h, body: body,
 		expect: []int{200},
-		check: func(_ int, b []byte) error {
-			m, err := jsonObject(b)
-			if err != nil {
-				return err
-			}
+		check: objectCheck(func(m map[string]any) error {
 			meta, _ := m["meta"].(map[string]any)
 			if len(meta) != 1 || meta[key] != val {
 				return fmt.Errorf("meta %v, want {%s: %s}", m["meta"], key, val)
 			}
 			return nil
-		},
+		}),
 		release: func(ok bool) {
 			s.own.release(c, ok, func(keys map[string]*keyState) { keys[key].present, keys[key].value = true, val })
 		}}
@@ -580,11 +575,7 @@ func (s *soak) planList(rng *rand.Rand, op, user string) *request {
 	}
 	hidden := s.hidden[user]
 	return &request{op: op, user: user, method: "GET", path: path, header: h, expect: []int{200},
-		check: func(_ int, b []byte) error {
-			m, err := jsonObject(b)
-			if err != nil {
-				return err
-			}
+		check: objectCheck(func(m map[string]any) error {
 			list, ok := m["images"].([]any)
 			if !ok {
 				return errors.New("no images array")
@@ -606,7 +597,7 @@ func (s *soak) planList(rng *rand.Rand, op, user string) *request {
 				}
 			}
 			return nil
-		}}
+		})}
 }
 
 func (s *soak) planSeeded(rng *rand.Rand, op, user string) *request {
@@ -623,17 +614,13 @@ func (s *soak) planSeeded(rng *rand.Rand, op, user string) *request {
 			break
 		}
 		r.expect = []int{200}
-		r.check = func(_ int, b []byte) error {
-			m, err := jsonObject(b)
-			if err != nil {
-				return err
-			}
+		r.check = objectCheck(func(m map[string]any) error {
 			img, _ := m["image"].(map[string]any)
 			if img["id"] != im.id {
 				return fmt.Errorf("image.id %v, want %s", img["id"], im.id)
 			}
 			return nil
-		}
+		})
 	case "meta-index":
 		r.path = p + "/images/" + im.id + "/metadata"
 		if !visible {
@@ -641,16 +628,12 @@ func (s *soak) planSeeded(rng *rand.Rand, op, user string) *request {
 			break
 		}
 		r.expect = []int{200}
-		r.check = func(_ int, b []byte) error {
-			m, err := jsonObject(b)
-			if err != nil {
-				return err
-			}
+		r.check = objectCheck(func(m map[string]any) error {
 			if _, ok := m["metadata"].(map[string]any); !ok {
 				return errors.New("no metadata object")
 			}
 			return nil
-		}
+		})
 	case "meta-show":
 		key := metaKeys[rng.Intn(len(metaKeys))]
 		if len(im.setKeys) > 0 && rng.Intn(3) > 0 {
@@ -663,17 +646,13 @@ func (s *soak) planSeeded(rng *rand.Rand, op, user string) *request {
 			break
 		}
 		r.expect = []int{200}
-		r.check = func(_ int, b []byte) error {
-			m, err := jsonObject(b)
-			if err != nil {
-				return err
-			}
+		r.check = objectCheck(func(m map[string]any) error {
 			meta, _ := m["meta"].(map[string]any)
 			if fmt.Sprint(meta[key]) != fmt.Sprint(want) {
 				return fmt.Errorf("meta.%s=%v, want %v", key, meta[key], want)
 			}
 			return nil
-		}
+		})
 	}
 	return r
 }
