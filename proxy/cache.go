@@ -14,9 +14,12 @@ import (
 type Cached struct {
 	ContentType string
 	Body        []byte
-	// Gen is the generation the entry was filled under; an entry is only
-	// served while its scope's generation is unchanged.
-	Gen uint64
+	// Gen is the write-log sequence the entry was filled under (or last
+	// found fresh at); a hit older than the newest write is served only if
+	// none of the writes since affects scope.
+	Gen atomic.Uint64
+	// scope is what the answer depends on (see writeLog).
+	scope *entryScope
 	// body is the MemCache's shared copy of Body (nil outside a MemCache).
 	body *sharedBody
 }
@@ -105,12 +108,21 @@ func (m *MemCache) share(key string, c *Cached) int64 {
 	}
 	sb.refs++
 	c.Body, c.body = sb.b, sb
-	return size
+	return size + c.scopeBytes()
+}
+
+// scopeBytes is what the entry's scope holds besides the entry (a list's
+// image ids: 8 bytes each).
+func (c *Cached) scopeBytes() int64 {
+	if c.scope == nil {
+		return 0
+	}
+	return int64(8 * len(c.scope.ids))
 }
 
 // release drops an entry's share of its body.
 func (m *MemCache) release(key string, c *Cached) {
-	size := int64(len(key) + entryOverhead)
+	size := int64(len(key)+entryOverhead) + c.scopeBytes()
 	if sb := c.body; sb != nil {
 		m.bodyMu.Lock()
 		if sb.refs--; sb.refs == 0 {
@@ -145,7 +157,7 @@ func (m *MemCache) Get(key string) (*Cached, bool) {
 // Set implements ResponseCache. c must not be shared with another Set:
 // its Body is replaced by the cache's shared copy of the same bytes.
 func (m *MemCache) Set(key string, c *Cached, ttl time.Duration) bool {
-	size := int64(len(key)+entryOverhead) + m.newBytes(c.Body)
+	size := int64(len(key)+entryOverhead) + m.newBytes(c.Body) + c.scopeBytes()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, live := m.c.Get(key)
@@ -181,45 +193,10 @@ func (m *MemCache) Stats() CacheStats {
 	return CacheStats{Entries: m.c.ItemCount(), Bytes: m.bytes.Load(), Refused: m.refused.Load(), Evictions: m.evictions.Load()}
 }
 
-// generations make writes visible to reads at once: a write to an image
-// bumps the generation of every list and of that image; entries filled
-// under an older generation are never served, and a fill that started
-// before a write is stored under the old generation, so it is dead too.
-type generations struct {
-	lists  atomic.Uint64
-	mu     sync.RWMutex
-	images map[imageRef]uint64
-}
-
-// imageRef is an image of one Glance endpoint (a struct key: no string
-// to build on every cache lookup).
-type imageRef struct{ glance, id string }
-
-func newGenerations() *generations { return &generations{images: map[imageRef]uint64{}} }
-
-// current is the generation of the lists (image nil) or of an image.
-func (g *generations) current(image *imageRef) uint64 {
-	if image == nil {
-		return g.lists.Load()
-	}
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	return g.images[*image]
-}
-
-// bump invalidates the lists and one image. The image's generation moves
-// first: a reader that sees the new list generation also sees it.
-func (g *generations) bump(image imageRef) {
-	g.mu.Lock()
-	g.images[image]++
-	g.mu.Unlock()
-	g.lists.Add(1)
-}
-
 // responseCache is the server's read cache with singleflight.
 type responseCache struct {
 	store  ResponseCache
-	gens   *generations
+	writes *writeLog
 	flight singleflight.Group
 	ttl    map[cacheKind]time.Duration
 }
@@ -266,6 +243,20 @@ func cacheKey(kind cacheKind, k *call) string {
 }
 
 var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// usable tells whether a cached entry may answer a read that started
+// when head was the newest write, renewing its stamp when it may.
+func (rc *responseCache) usable(c *Cached, head uint64) bool {
+	g := c.Gen.Load()
+	if g >= head { // filled after every write the reader knows of
+		return true
+	}
+	if c.scope == nil || !rc.writes.fresh(c.scope, g, head) {
+		return false
+	}
+	c.Gen.CompareAndSwap(g, head) // the next hit needs no look at the log
+	return true
+}
 
 // imageScope is the write-lock scope of an image (per Glance endpoint).
 func imageScope(glanceURL, id string) string { return glanceURL + " " + id }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,15 +45,19 @@ type fakeGlance struct {
 
 func (f *fakeGlance) project(token string) string { return f.byToken[token] }
 
-func (f *fakeGlance) List(_ context.Context, token, _, _ string, _ int64) ([]translate.GlanceImage, error) {
+func (f *fakeGlance) List(_ context.Context, token, _, query string, _ int64) ([]translate.GlanceImage, error) {
 	f.calls.Add(1)
 	if f.block != nil {
 		<-f.block
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
 	var out []translate.GlanceImage
 	for _, g := range f.images {
+		if name := q.Get("name"); name != "" && g["name"] != name {
+			continue
+		}
 		if g.Owner() == f.project(token) {
 			out = append(out, g)
 		}
@@ -59,8 +65,10 @@ func (f *fakeGlance) List(_ context.Context, token, _, _ string, _ int64) ([]tra
 	return out, nil
 }
 
+// Get, Delete and Patch read the id as Glance's router does ("<id>\n" is <id>).
 func (f *fakeGlance) Get(_ context.Context, token, _, id string) (translate.GlanceImage, error) {
 	f.calls.Add(1)
+	id = translate.CanonicalImageID(id)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g, ok := f.images[id]
@@ -76,14 +84,20 @@ func (f *fakeGlance) Get(_ context.Context, token, _, id string) (translate.Glan
 
 func (f *fakeGlance) Delete(_ context.Context, token, _, id string) error {
 	f.calls.Add(1)
+	id = translate.CanonicalImageID(id)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	g, ok := f.images[id]
+	if !ok || g.Owner() != f.project(token) {
+		return &translate.GlanceFault{Status: 404}
+	}
 	delete(f.images, id)
 	return nil
 }
 
 func (f *fakeGlance) Patch(_ context.Context, token, _, id string, ops []translate.PatchOp) (translate.GlanceImage, error) {
 	f.calls.Add(1)
+	id = translate.CanonicalImageID(id)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g := f.images[id]

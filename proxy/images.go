@@ -37,10 +37,19 @@ type call struct {
 	// a shared cache fill may outlive the request that started it, and
 	// Echo reuses a finished request's context.
 	imageID, key string
-	path, query  string
-	contentType  string // of a successful response
+	// image is the image Glance acts on for imageID
+	// (translate.CanonicalImageID): the cache scope and write lock of
+	// every spelling of it. Glance is sent imageID, as Nova sends it.
+	image       string
+	path, query string
+	contentType string // of a successful response
 	// body is the parsed JSON request body (routes with a body only).
 	body any
+	// scope: what a list answer depends on, set by the list view.
+	scope *entryScope
+	// wrote: a metadata write reached Glance's PATCH and Glance did not
+	// refuse it.
+	wrote bool
 }
 
 // viewLinks are the link bases of Nova's views.
@@ -151,7 +160,8 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 			glanceURL: glanceURL, body: body,
 			app:     s.appParts(r, mount),
 			links:   translate.Links{Project: project},
-			imageID: c.Param("id"), key: c.Param("key"), path: r.URL.Path, query: r.URL.RawQuery,
+			imageID: c.Param("id"), image: translate.CanonicalImageID(c.Param("id")),
+			key: c.Param("key"), path: r.URL.Path, query: r.URL.RawQuery,
 			contentType: successType(c),
 		}
 		s.deprecationHeaders(k)
@@ -211,6 +221,11 @@ func (s *Server) listImages(detail bool) func(*call) (any, error) {
 			}
 			out.Images = views
 		}
+		ids := make([]string, len(imgs))
+		for i, g := range imgs {
+			ids[i] = g.ID()
+		}
+		k.scope = s.cache.writes.listScope(k.glanceURL, q.Marker, ids, q.MetadataSensitive())
 		if n := len(imgs); n > 0 {
 			if href := q.NextLink(k.viewLinks().Collection(collection), n, imgs[n-1].ID()); href != "" {
 				out.ImagesLinks = []translate.Link{{Rel: "next", Href: href}}
@@ -232,7 +247,9 @@ func (s *Server) showImage(k *call) (any, error) {
 // deleteImage serves DELETE /images/{id}.
 func (s *Server) deleteImage(k *call) error {
 	err := s.glance.Delete(k.ctx(), k.token, k.glanceURL, k.imageID)
-	s.invalidate(k) // whatever Glance answered, nothing cached about the image is trusted
+	if mayHaveChanged(err) {
+		s.invalidate(k, true)
+	}
 	if err != nil {
 		return asFault(err, translate.DeleteError)
 	}
@@ -254,13 +271,9 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			}
 			return writeBody(k.c, http.StatusOK, res.ContentType, res.Body)
 		}
-		var scope *imageRef
-		if kind != kindList {
-			scope = &imageRef{k.glanceURL, k.imageID}
-		}
 		key := cacheKey(kind, k)
-		gen := s.cache.gens.current(scope)
-		if c, hit := s.cache.store.Get(key); hit && c.Gen == gen {
+		head := s.cache.writes.head.Load()
+		if c, hit := s.cache.store.Get(key); hit && s.cache.usable(c, head) {
 			rl.cache = "hit"
 			return writeBody(k.c, http.StatusOK, c.ContentType, c.Body)
 		}
@@ -277,7 +290,7 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 		detached := *k.st
 		detached.ctx = context.WithoutCancel(detached.base)
 		first.st, first.c = &detached, nil
-		ch := s.cache.flight.DoChan(key+"\x00"+strconv.FormatUint(gen, 10), func() (_ any, err error) {
+		ch := s.cache.flight.DoChan(key+"\x00"+strconv.FormatUint(head, 10), func() (_ any, err error) {
 			// singleflight re-panics in its own goroutine (the process
 			// would die): a panic is this request's 500, as elsewhere.
 			defer func() {
@@ -289,8 +302,15 @@ func (s *Server) read(kind cacheKind, view func(*call) (any, error)) func(*call)
 			if err != nil {
 				return nil, err
 			}
-			res.Gen = gen
-			if s.cache.gens.current(scope) == gen { // a write since: the answer is dead, keep the newer entry
+			res.Gen.Store(head)
+			res.scope = first.scope
+			if res.scope == nil { // show, metadata: the image alone
+				w := s.cache.writes
+				res.scope = &entryScope{glance: w.scopeHash(first.glanceURL), image: w.imageHash(first.glanceURL, first.image)}
+			}
+			// A write since the fill started that touches the answer makes it
+			// dead on arrival: keep whatever newer entry there is.
+			if s.cache.writes.fresh(res.scope, head, s.cache.writes.head.Load()) {
 				s.cache.store.Set(key, res, ttl)
 			}
 			return res, nil
@@ -325,10 +345,18 @@ func render(k *call, view func(*call) (any, error)) (*Cached, error) {
 	return &Cached{ContentType: k.contentType, Body: b}, nil
 }
 
-// invalidate makes every cached list and everything cached about the
-// call's image stale, before the write's response is sent.
-func (s *Server) invalidate(k *call) {
-	s.cache.gens.bump(imageRef{k.glanceURL, k.imageID})
+// invalidate makes everything cached about the call's image, and the
+// lists it can change, stale before the write's response is sent.
+func (s *Server) invalidate(k *call, isDelete bool) {
+	s.cache.writes.record(k.glanceURL, k.image, isDelete)
+}
+
+// mayHaveChanged tells whether a Glance write that returned err may have
+// changed the image: it did unless Glance refused it (4xx). A write that
+// timed out or failed in transport may have been applied.
+func mayHaveChanged(err error) bool {
+	var gf *translate.GlanceFault
+	return !errors.As(err, &gf) || gf.Status < 400 || gf.Status >= 500
 }
 
 // noContent is Nova's 204: Content-Type application/json, empty body.

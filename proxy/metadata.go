@@ -24,6 +24,7 @@ func (s *Server) getForMetadata(k *call) (translate.GlanceImage, map[string]any,
 func (s *Server) patch(k *call, current translate.GlanceImage, ops []translate.PatchOp) (translate.GlanceImage, error) {
 	imageID := k.imageID
 	g, err := s.glance.Patch(k.ctx(), k.token, k.glanceURL, imageID, translate.Authorized(ops, current))
+	k.wrote = mayHaveChanged(err)
 	if err != nil {
 		return nil, asFault(err, func(f *translate.GlanceFault) *translate.Error {
 			return translate.MetadataError(f, imageID, true)
@@ -37,9 +38,11 @@ func (s *Server) patch(k *call, current translate.GlanceImage, ops []translate.P
 // imagegw.
 func (s *Server) writeLocked(h func(*call) error) func(*call) error {
 	return func(k *call) error {
-		defer s.writes.Lock(imageScope(k.glanceURL, k.imageID))()
+		defer s.writes.Lock(imageScope(k.glanceURL, k.image))()
 		err := h(k)
-		s.invalidate(k) // before the response leaves (it is written on return)
+		if k.wrote { // before the response leaves (it is written on return)
+			s.invalidate(k, false)
+		}
 		return err
 	}
 }

@@ -292,7 +292,7 @@ func (s *Server) deprecationHeaders(k *call) {
 		h.Set("Sunset", s.cfg.Sunset.UTC().Format(http.TimeFormat))
 	}
 	target := strings.TrimRight(GlanceLinkBase(k.glanceURL), "/") + "/v2/images"
-	if id := k.c.Param("id"); id != "" {
+	if id := k.image; id != "" {
 		target += "/" + id
 	}
 	h.Add("Link", "<"+target+`>; rel="alternate"; type="application/json"`)

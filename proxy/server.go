@@ -119,7 +119,7 @@ func New(d Deps) *Server {
 	}
 	s.now = time.Now
 	s.report = newMigrationReport(10000)
-	s.cache = &responseCache{store: store, gens: newGenerations(), ttl: map[cacheKind]time.Duration{
+	s.cache = &responseCache{store: store, writes: newWriteLog(), ttl: map[cacheKind]time.Duration{
 		kindList: d.Config.CacheTTLList, kindImage: d.Config.CacheTTLImage, kindMetadata: d.Config.CacheTTLMetadata,
 	}}
 	s.metrics = newMetrics(func() CacheStats { return s.cache.store.Stats() })
@@ -218,10 +218,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var multiSlash = regexp.MustCompile(`/{2,}`)
 
 // normalizePath routes on the percent-decoded path with doubled slashes
-// collapsed, as Nova's router does (so %2F in a key splits the path).
+// collapsed, as Nova's router does (so %2F in a key splits the path). One
+// trailing newline under the API mounts is dropped: Nova's routes match
+// with Python's "$", which also matches before a final "\n", so
+// /v2.1/images/<id>%0A is /v2.1/images/<id> (and .../detail%0A the
+// detailed list).
 func normalizePath(r *http.Request) {
 	if strings.Contains(r.URL.Path, "//") {
 		r.URL.Path = multiSlash.ReplaceAllString(r.URL.Path, "/")
+	}
+	if p := r.URL.Path; strings.HasSuffix(p, "\n") && isAPIPath(p) {
+		r.URL.Path = p[:len(p)-1]
 	}
 	r.URL.RawPath = ""
 }

@@ -346,3 +346,22 @@ func (q *ListQuery) NextLink(collectionURL string, count int, lastID string) str
 	}
 	return b.String()
 }
+
+// metadataProof are Glance filters a metadata write cannot change the
+// outcome of: base attributes that Nova's metadata routes drop (name,
+// min_ram, min_disk) or refuse to change (status).
+var metadataProof = map[string]bool{"name": true, "status": true, "min_ram": true, "min_disk": true}
+
+// MetadataSensitive tells whether a metadata write to an image can change
+// which images this query lists: a filter on a property, on the image
+// type or server (properties too), or on updated_at (changes-since; every
+// write moves it). Without such a filter a metadata write changes only the
+// lists that already hold the image.
+func (q *ListQuery) MetadataSensitive() bool {
+	for _, f := range q.Filters {
+		if !metadataProof[f.Key] {
+			return true
+		}
+	}
+	return false
+}

@@ -288,3 +288,10 @@ func Basic(g GlanceImage, l Links) ImageBasic {
 	id := g.ID()
 	return ImageBasic{ID: id, Name: optString(g["name"]), Links: l.Image(id)}
 }
+
+// CanonicalImageID is the image Glance acts on for an id: Glance's router
+// (Python routes, whose pattern ends in "$", which also matches before a
+// final newline) reads /v2/images/<id>\n as <id>, so GET, PATCH and DELETE
+// of "<id>\n" act on <id>. imagegw caches and locks by this id, so two
+// spellings of one image share one cache scope and one write lock.
+func CanonicalImageID(id string) string { return strings.TrimSuffix(id, "\n") }

@@ -1,0 +1,121 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+// Issue 14: hostile input and abuse through the real Keystone and Glance.
+
+func randomUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// cachedCountingGateway is a gateway with the default cache TTLs whose
+// Glance calls go through a counting proxy.
+func cachedCountingGateway(t *testing.T, mutate func(*config.Config)) (*faultGateway, *faultProxy) {
+	t.Helper()
+	px := newFaultProxy(t, world.glance)
+	gwy := startFaultGateway(t, func(c *config.Config) {
+		d := config.Defaults()
+		c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = d.CacheTTLList, d.CacheTTLImage, d.CacheTTLMetadata
+		c.GlanceURL = px.URL
+		if mutate != nil {
+			mutate(c)
+		}
+	})
+	return gwy, px
+}
+
+// Items 1 and 2: deletes and metadata writes that Glance refuses (made-up
+// ids of any length, other projects' images) change nothing, so another
+// project's cached answers stay hits.
+func TestFailedWritesLeaveOtherProjectsCacheAlone(t *testing.T) {
+	gwy, px := cachedCountingGateway(t, nil)
+	alt := []string{"/v2.1/images/detail", "/v2.1/images/" + imageID(t, "ref-alt-private")}
+	for _, p := range alt {
+		require.Equal(t, 200, do(t, gwy.URL, "GET", p, "alt", nil, "").Status, p)
+	}
+	gets := px.requests("GET")
+
+	long := strings.Repeat("0123456789abcdef", 437) // 6992 hex characters
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("%s%04d", long, i)
+		if i%2 == 1 {
+			id = randomUUID()
+		}
+		r := do(t, gwy.URL, "DELETE", "/v2.1/images/"+id, "demo", nil, "")
+		fault(t, r, 404, "Image not found.")
+		r = do(t, gwy.URL, "POST", "/v2.1/images/"+id+"/metadata", "demo",
+			map[string]string{"Content-Type": "application/json"}, `{"metadata": {"k": "v"}}`)
+		fault(t, r, 404, "Image not found.")
+	}
+	r := do(t, gwy.URL, "DELETE", "/v2.1/images/"+imageID(t, "ref-admin-public"), "demo", nil, "")
+	fault(t, r, 403, "You are not allowed to delete the image.")
+
+	before := px.requests("GET")
+	for _, p := range alt {
+		require.Equal(t, 200, do(t, gwy.URL, "GET", p, "alt", nil, "").Status, p)
+	}
+	require.Equal(t, before, px.requests("GET"), "alt's list and image were hits (Glance GETs before the writes: %d)", gets)
+}
+
+// Item 3: "<id>\n" is <id> for Glance; one cache scope and one write lock.
+func TestNewlineSpelledIDIsOneImage(t *testing.T) {
+	gwy, _ := cachedCountingGateway(t, nil)
+	id := createImage(t, "demo", map[string]any{})
+	show := do(t, gwy.URL, "GET", "/v2.1/images/"+id, "demo", nil, "")
+	require.Equal(t, 200, show.Status)
+	nl := do(t, gwy.URL, "GET", "/v2.1/images/"+id+"%0A", "demo", nil, "")
+	require.Equal(t, 200, nl.Status, "Nova's router matches it as the id")
+	require.Equal(t, string(show.Body), string(nl.Body))
+	// Nova's router drops one newline, Glance's the next
+	require.Equal(t, string(show.Body), string(do(t, gwy.URL, "GET", "/v2.1/images/"+id+"%0A%0A", "demo", nil, "").Body))
+	for _, other := range []string{"%0D", "%20", "%09", "%0A%0A%0A"} { // other ids, as for Nova
+		r := do(t, gwy.URL, "GET", "/v2.1/images/"+id+other, "demo", nil, "")
+		require.Equal(t, 404, r.Status, "%s: %s", other, r.Body)
+		fault(t, r, 404, "Image not found.")
+	}
+	fault(t, do(t, gwy.URL, "GET", "/v2.1/images/%0A"+id, "demo", nil, ""), 404, "Image not found.")
+
+	// concurrent writers split over both spellings lose nothing
+	const n = 24
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			path := "/v2.1/images/" + id + "/metadata"
+			if i%2 == 1 {
+				path = "/v2.1/images/" + id + "%0A/metadata"
+			}
+			r := do(t, gwy.URL, "POST", path, "demo", map[string]string{"Content-Type": "application/json"},
+				fmt.Sprintf(`{"metadata": {"key%02d": "v"}}`, i))
+			require.Equal(t, 200, r.Status, string(r.Body))
+		}(i)
+	}
+	wg.Wait()
+	g := do(t, world.glance, "GET", "/v2/images/"+id, "demo", nil, "").JSON(t)
+	for i := 0; i < n; i++ {
+		require.Equal(t, "v", g[fmt.Sprintf("key%02d", i)], "key%02d kept by Glance", i)
+	}
+
+	// a delete through one spelling is seen at once through the other
+	require.Equal(t, 200, do(t, gwy.URL, "GET", "/v2.1/images/"+id+"/metadata", "demo", nil, "").Status)
+	require.Equal(t, 204, do(t, gwy.URL, "DELETE", "/v2.1/images/"+id+"%0A", "demo", nil, "").Status)
+	fault(t, do(t, gwy.URL, "GET", "/v2.1/images/"+id, "demo", nil, ""), 404, "Image not found.")
+	fault(t, do(t, gwy.URL, "GET", "/v2.1/images/"+id+"/metadata", "demo", nil, ""), 404, "Image not found.")
+}
