@@ -119,3 +119,18 @@ func TestNewlineSpelledIDIsOneImage(t *testing.T) {
 	fault(t, do(t, gwy.URL, "GET", "/v2.1/images/"+id, "demo", nil, ""), 404, "Image not found.")
 	fault(t, do(t, gwy.URL, "GET", "/v2.1/images/"+id+"/metadata", "demo", nil, ""), 404, "Image not found.")
 }
+
+// Item 4: a body that is not UTF-8 is 400 (Nova Zed: 500, see the README's
+// compatibility notes), and Glance is unchanged.
+func TestInvalidUTF8BodyIsRefused(t *testing.T) {
+	id := createImage(t, "demo", map[string]any{})
+	for _, value := range []string{"a\xffb", "caf\xe9", "\xc0\xaf", "\xed\xa0\x80"} {
+		r := gwBody(t, "POST", "/v2.1/images/"+id+"/metadata", "demo", `{"metadata": {"k": "`+value+`"}}`, nil)
+		fault(t, r, 400, "Malformed request body")
+	}
+	g := do(t, world.glance, "GET", "/v2/images/"+id, "demo", nil, "").JSON(t)
+	require.NotContains(t, g, "k", "nothing written to Glance")
+	r := gwBody(t, "POST", "/v2.1/images/"+id+"/metadata", "demo", `{"metadata": {"k": "caf`+"\xc3\xa9"+`"}}`, nil)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	require.Equal(t, "café", do(t, world.glance, "GET", "/v2/images/"+id, "demo", nil, "").JSON(t)["k"])
+}

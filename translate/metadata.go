@@ -29,6 +29,13 @@ func ParseBody(raw []byte) (any, *Error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
+	// Bytes that are not UTF-8 make a malformed body. Go's decoder would
+	// turn them into U+FFFD and Glance would store that; Nova Zed answers
+	// 500 (it fails decoding the body for a debug log line,
+	// nova/api/openstack/wsgi.py:509, before parsing it): a deviation.
+	if !utf8.Valid(raw) {
+		return nil, badRequest(MsgMalformedBody)
+	}
 	v, err := DecodeJSON(raw)
 	if err != nil {
 		return nil, badRequest(MsgMalformedBody)

@@ -64,6 +64,26 @@ func TestParseBody(t *testing.T) {
 	require.Equal(t, "{'b': 3, 'a': 2}", PyRepr(v))
 }
 
+// Issue 14, item 4: bytes that are not UTF-8 are a malformed body (400),
+// never U+FFFD stored in Glance (Nova Zed answers 500: README).
+func TestParseBodyRejectsInvalidUTF8(t *testing.T) {
+	for name, value := range map[string]string{
+		"0xff":            "a\xffb",
+		"latin-1 e-acute": "caf\xe9",
+		"overlong slash":  "\xc0\xaf",
+		"cesu surrogate":  "\xed\xa0\x80",
+		"truncated":       "\xe2\x82",
+	} {
+		_, err := ParseBody([]byte(`{"metadata": {"k": "` + value + `"}}`))
+		require.NotNil(t, err, name)
+		require.Equal(t, 400, err.Status, name)
+		require.Equal(t, "Malformed request body", err.Message, name)
+	}
+	v, err := ParseBody([]byte("{\"metadata\": {\"k\": \"caf\xc3\xa9 \xf0\x9f\x98\x80\"}}"))
+	require.Nil(t, err, "valid UTF-8")
+	require.Equal(t, "café 😀", v.(*Object).Values["metadata"].(*Object).Values["k"])
+}
+
 func TestPyRepr(t *testing.T) {
 	for raw, want := range map[string]string{
 		`null`: "None", `true`: "True", `"it's"`: `"it's"`, `"a\"b'c"`: `'a"b\'c'`, `"\n\t\\"`: `'\n\t\\'`,
