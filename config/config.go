@@ -130,7 +130,7 @@ func Defaults() Config {
 		IdleTimeout:          120 * time.Second,
 		MaxHeaderBytes:       64 << 10,
 		MaxURLLength:         8192,
-		MaxHeaderLine:        8192,
+		MaxHeaderLine:        16384, // Nova's [wsgi] max_header_line
 		ShutdownGrace:        20 * time.Second,
 		UpstreamRetryBackoff: 200 * time.Millisecond,
 		OperatorRole:         "admin",

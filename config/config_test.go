@@ -20,6 +20,7 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "2.35", c.ImagesMax.String())
 	require.Equal(t, "2.38", c.MetadataMax.String())
 	require.Equal(t, 128, c.MetadataItems)
+	require.Equal(t, 16384, c.MaxHeaderLine, "Nova's [wsgi] max_header_line")
 }
 
 func TestPrecedenceFileEnvFlag(t *testing.T) {

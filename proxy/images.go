@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
 			if err != nil {
-				return translate.Unexpected("Exception", err)
+				return bodyReadError(c, err)
 			}
 			var perr *translate.Error
 			if body, perr = translate.ParseBody(raw); perr != nil {
@@ -167,6 +168,23 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 		s.deprecationHeaders(k)
 		return h(k)
 	}
+}
+
+// bodyReadError answers a request body that could not be read: the
+// client, not the server, failed. Nova's eventlet server answers a body
+// that stops arriving with 500 computeFault after client_socket_timeout;
+// imagegw answers 408 (RFC 9110 §15.5.9) in Nova's fault shape with
+// webob's HTTPRequestTimeout text, and logs it as a client error. Any
+// other read failure (the body ends early or its chunking is broken) is a
+// malformed body. Either way the connection is closed: what is left on it
+// is not a request.
+func bodyReadError(c echo.Context, err error) error {
+	c.Response().Header().Set("Connection", "close")
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return &translate.Error{Status: http.StatusRequestTimeout, Message: translate.MsgRequestTimeout, Cause: err}
+	}
+	return &translate.Error{Status: http.StatusBadRequest, Message: translate.MsgMalformedBody, Cause: err}
 }
 
 // asFault maps an upstream error with the given mapping; anything that is

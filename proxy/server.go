@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -234,24 +235,37 @@ func normalizePath(r *http.Request) {
 }
 
 // requestLimits is the status Nova's eventlet server answers for an
-// oversized request line or header (0: within the limits): 414 for a URL
-// longer than max_url_length, 400 for a header line longer than
-// max_header_line; empty bodies, the connection closed.
+// oversized request line or header (0: within the limits), empty bodies,
+// the connection closed (eventlet/wsgi.py handle_one_request): 414 when the
+// request line, CRLF included, is max_url_length bytes or more; 400 when a
+// header line is max_header_line bytes or more (Nova sets eventlet's
+// MAX_HEADER_LINE from [wsgi] max_header_line, 16384) or the header lines
+// add up to more than 65536 bytes (MAX_TOTAL_HEADER_SIZE). Lengths are
+// those of the lines as Go parsed them ("Name: value\r\n").
 func (s *Server) requestLimits(r *http.Request) int {
-	if s.cfg.MaxURLLength > 0 && len(r.RequestURI) > s.cfg.MaxURLLength {
+	if s.cfg.MaxURLLength > 0 && len(r.Method)+1+len(r.RequestURI)+1+len(r.Proto)+2 >= s.cfg.MaxURLLength {
 		return http.StatusRequestURITooLong
 	}
 	if s.cfg.MaxHeaderLine > 0 {
+		total := 2 // the empty line that ends the headers
 		for k, vs := range r.Header {
 			for _, v := range vs {
-				if len(k)+2+len(v) > s.cfg.MaxHeaderLine {
+				n := len(k) + 2 + len(v) + 2
+				if n >= s.cfg.MaxHeaderLine {
 					return http.StatusBadRequest
 				}
+				total += n
 			}
+		}
+		if total > eventletMaxTotalHeader {
+			return http.StatusBadRequest
 		}
 	}
 	return 0
 }
+
+// eventletMaxTotalHeader is eventlet's MAX_TOTAL_HEADER_SIZE.
+const eventletMaxTotalHeader = 65536
 
 // isAPIPath tells whether a path belongs to the compute API mounts (where
 // a token is required and unknown routes are router 404s).
@@ -365,10 +379,35 @@ func (s *Server) bodyLimit(c echo.Context, next echo.HandlerFunc) error {
 		return webobError(c, http.StatusRequestEntityTooLarge, "Request Entity Too Large",
 			"Request is too large. Larger than max_request_body_size (114688).")
 	}
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxRequestBody)
+	if r.Body != nil && r.ContentLength != 0 {
+		r.Body = &trackedBody{ReadCloser: http.MaxBytesReader(c.Response(), r.Body, MaxRequestBody)}
 	}
 	return s.auth(c, next)
+}
+
+// trackedBody is a request body that tells whether it was read to its end.
+type trackedBody struct {
+	io.ReadCloser
+	eof bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
+}
+
+// closeIfBodyUnread marks a response that is written before the request
+// body was read (401 without a token, 415, 400, 404 …) to close the
+// connection: Go's server would otherwise read the rest of the body first,
+// and a client that sends it slowly got its 401 only after read_timeout
+// (issue 14). Nova's eventlet server answers at once too.
+func closeIfBodyUnread(c echo.Context) {
+	if b, ok := c.Request().Body.(*trackedBody); ok && !b.eof {
+		c.Response().Header().Set("Connection", "close")
+	}
 }
 
 // auth validates X-Auth-Token for everything under the API mounts except
@@ -475,6 +514,7 @@ func webobError(c echo.Context, status int, title, message string) error {
 			"title":   title,
 		})
 	}
+	closeIfBodyUnread(c)
 	body := "<html>\n <head>\n  <title>" + itoa(status) + " " + statusLine + "</title>\n </head>\n <body>\n  <h1>" +
 		itoa(status) + " " + statusLine + "</h1>\n  " + message + "<br /><br />\n\n\n\n </body>\n</html>"
 	c.Response().Header().Set("Content-Type", "text/html; charset=UTF-8")
@@ -587,6 +627,7 @@ func writeJSON(c echo.Context, status int, contentType string, v any) error {
 }
 
 func writeBody(c echo.Context, status int, contentType string, b []byte) error {
+	closeIfBodyUnread(c)
 	h := c.Response().Header()
 	h["Content-Type"] = contentTypeValue(contentType)
 	c.Response().WriteHeader(status)

@@ -67,7 +67,9 @@ const (
 	MsgDeleteForbidden  = "You are not allowed to delete the image."
 	MsgMalformedBody    = "Malformed request body"
 	MsgUnsupportedMedia = "Unsupported Content-Type"
-	MsgUnexpected       = "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class '%s'>"
+	// MsgRequestTimeout is webob's HTTPRequestTimeout explanation.
+	MsgRequestTimeout = "The server has waited too long for the request to be sent by the client."
+	MsgUnexpected     = "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class '%s'>"
 )
 
 // NotFound is Nova's generic 404 (also used above a route's microversion range).

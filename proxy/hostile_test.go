@@ -1,0 +1,103 @@
+package proxy
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/translate"
+)
+
+// timeoutReader fails as a request body whose client stopped sending.
+type timeoutReader struct{}
+
+func (timeoutReader) Read([]byte) (int, error) { return 0, timeoutErr{} }
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+var _ net.Error = timeoutErr{}
+
+// Issue 14, item 5: a body that stops arriving is the client's fault.
+func TestBodyReadFailuresAreClientErrors(t *testing.T) {
+	s, fg := newTestServer(t, nil)
+	for _, tc := range []struct {
+		body   io.Reader
+		status int
+		fault  string
+	}{
+		{io.MultiReader(strings.NewReader(`{"meta`), timeoutReader{}), 408, `{"computeFault": {"code": 408, "message": "` + translate.MsgRequestTimeout + `"}}`},
+		{io.MultiReader(strings.NewReader(`{"meta`), iotestErr{io.ErrUnexpectedEOF}), 400, `{"badRequest": {"code": 400, "message": "Malformed request body"}}`},
+	} {
+		req := httptest.NewRequest("POST", "/v2.1/images/a1/metadata", tc.body)
+		req.ContentLength = 30
+		req.Header.Set("X-Auth-Token", "ta")
+		req.Header.Set("Content-Type", "application/json")
+		rec := newRec()
+		s.ServeHTTP(rec, req)
+		require.Equal(t, tc.status, rec.Code, rec.Body.String())
+		require.JSONEq(t, tc.fault, rec.Body.String())
+		require.Equal(t, "close", rec.Header().Get("Connection"))
+	}
+	require.Zero(t, fg.calls.Load())
+}
+
+type iotestErr struct{ err error }
+
+func (e iotestErr) Read([]byte) (int, error) { return 0, e.err }
+
+// Issue 14, item 5: without a token the 401 leaves at once, while the
+// client is still sending its body, and the connection is closed.
+func TestUnauthorizedDoesNotWaitForTheBody(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	ts := httptest.NewUnstartedServer(s)
+	ts.Config.ReadTimeout = 30 * time.Second
+	ts.Start()
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprint(conn, "POST /v2.1/images/a1/metadata HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 30\r\n\r\n{\"metadata\"")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "answered before the body ends (read_timeout is 30 s)")
+	require.Equal(t, 401, res.StatusCode)
+	require.True(t, res.Close, "the connection is closed")
+}
+
+// Issue 14, extra: a request URI longer than max_url_length is 414 as on
+// Nova's eventlet server, as long as the request head fits in
+// max_header_bytes; beyond that Go's server answers 431 before imagegw
+// sees the request (README: Operations). Both close the connection.
+func TestLongURIAnswers(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	ts := httptest.NewUnstartedServer(s)
+	ts.Config.MaxHeaderBytes = s.cfg.MaxHeaderBytes // as cmd/imagegw
+	ts.Start()
+	defer ts.Close()
+	for _, tc := range []struct{ n, status int }{
+		{8000, 401}, // within max_url_length: routed (no token)
+		{9000, 414},
+		{60 << 10, 414},
+		{70 << 10, 431},
+	} {
+		res, err := http.Get(ts.URL + "/v2.1/images?name=" + strings.Repeat("a", tc.n))
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		require.Equal(t, tc.status, res.StatusCode, "URI of %d bytes", tc.n)
+	}
+}
