@@ -87,6 +87,8 @@ type Config struct {
 	// token needs for /migration.
 	OperatorListen string `yaml:"operator_listen"`
 	OperatorRole   string `yaml:"operator_role"`
+	// ReadyCacheTTL: /readyz probes the upstreams at most once per this.
+	ReadyCacheTTL time.Duration `yaml:"ready_cache_ttl"`
 	// Deprecation signals on proxied responses (off by default: Nova has none).
 	DeprecationHeaders bool      `yaml:"deprecation_headers"`
 	DeprecatedSince    time.Time `yaml:"deprecated_since"`
@@ -103,6 +105,15 @@ type Config struct {
 	// Versions parsed from the strings above by Validate.
 	Max, ImagesMax, MetadataMax microversion.Version `yaml:"-"`
 }
+
+// DefaultOperatorListen is where /metrics, /migration and the detailed
+// /readyz are served unless operator_listen says otherwise: loopback, so
+// nothing about the projects or the upstreams is public by default.
+const DefaultOperatorListen = "127.0.0.1:9774"
+
+// NoOperatorListen as operator_listen serves /metrics and /migration on
+// listen instead, to tokens with the operator role only.
+const NoOperatorListen = "none"
 
 // Defaults serve `make run` against the local cloud of scripts/cloud.
 func Defaults() Config {
@@ -134,6 +145,8 @@ func Defaults() Config {
 		ShutdownGrace:        20 * time.Second,
 		UpstreamRetryBackoff: 200 * time.Millisecond,
 		OperatorRole:         "admin",
+		OperatorListen:       DefaultOperatorListen,
+		ReadyCacheTTL:        2 * time.Second,
 	}
 }
 
@@ -214,6 +227,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 			}
 			*d.dst = p
 		}
+	}
+	if cfg.OperatorListen == NoOperatorListen {
+		cfg.OperatorListen = ""
 	}
 	return cfg, cfg.Validate()
 }
@@ -297,7 +313,7 @@ func (c *Config) Validate() error {
 		v   time.Duration
 	}{{"request_timeout", c.RequestTimeout}, {"read_header_timeout", c.ReadHeaderTimeout}, {"read_timeout", c.ReadTimeout},
 		{"write_timeout", c.WriteTimeout}, {"idle_timeout", c.IdleTimeout}, {"shutdown_grace", c.ShutdownGrace},
-		{"upstream_retry_backoff", c.UpstreamRetryBackoff}} {
+		{"upstream_retry_backoff", c.UpstreamRetryBackoff}, {"ready_cache_ttl", c.ReadyCacheTTL}} {
 		if d.v < 0 {
 			return fmt.Errorf("config: %s: %s is negative", d.key, d.v)
 		}

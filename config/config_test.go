@@ -20,7 +20,23 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "2.35", c.ImagesMax.String())
 	require.Equal(t, "2.38", c.MetadataMax.String())
 	require.Equal(t, 128, c.MetadataItems)
+	require.Equal(t, "127.0.0.1:9774", c.OperatorListen, "operator endpoints on loopback by default")
 	require.Equal(t, 16384, c.MaxHeaderLine, "Nova's [wsgi] max_header_line")
+}
+
+// operator_listen "none" (from any source) means no operator listener.
+func TestOperatorListenNone(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"IMAGEGW_OPERATOR_LISTEN": "none"}), io.Discard)
+	require.NoError(t, err)
+	require.Empty(t, c.OperatorListen)
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("operator_listen: none\n"), 0o600))
+	c, err = Load([]string{"--config", p}, env(nil), io.Discard)
+	require.NoError(t, err)
+	require.Empty(t, c.OperatorListen)
+	c, err = Load(nil, env(map[string]string{"IMAGEGW_OPERATOR_LISTEN": "127.0.0.1:9999"}), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:9999", c.OperatorListen)
 }
 
 func TestPrecedenceFileEnvFlag(t *testing.T) {
@@ -56,21 +72,23 @@ func TestInvalidNamesTheKey(t *testing.T) {
 		return p
 	}
 	for yaml, key := range map[string]string{
-		"listen: nope\n":                "listen",
-		"glance_url: ftp://x\n":         "glance_url",
-		"keystone_url: ftp://x/v3\n":    "keystone_url",
-		"keystone_url: keystone/v3\n":   "keystone_url",
-		"public_url: not a url\n":       "public_url",
-		"interface: private\n":          "interface",
-		"max_version: two\n":            "max_version",
-		"images_max_version: '2.99'\n":  "images_max_version",
-		"metadata_max_version: '1.5'\n": "metadata_max_version",
-		"metadata_items: -2\n":          "metadata_items",
-		"gc_min_headroom: -1\n":         "gc_min_headroom",
-		"upstream_timeout: 0s\n":        "upstream_timeout",
-		"log_level: loud\n":             "log_level",
-		"no_such_key: 1\n":              "no_such_key",
-		"token_cache_ttl: soon\n":       "token_cache_ttl",
+		"listen: nope\n":                    "listen",
+		"glance_url: ftp://x\n":             "glance_url",
+		"keystone_url: ftp://x/v3\n":        "keystone_url",
+		"keystone_url: keystone/v3\n":       "keystone_url",
+		"public_url: not a url\n":           "public_url",
+		"interface: private\n":              "interface",
+		"max_version: two\n":                "max_version",
+		"images_max_version: '2.99'\n":      "images_max_version",
+		"metadata_max_version: '1.5'\n":     "metadata_max_version",
+		"metadata_items: -2\n":              "metadata_items",
+		"gc_min_headroom: -1\n":             "gc_min_headroom",
+		"upstream_timeout: 0s\n":            "upstream_timeout",
+		"log_level: loud\n":                 "log_level",
+		"no_such_key: 1\n":                  "no_such_key",
+		"token_cache_ttl: soon\n":           "token_cache_ttl",
+		"ready_cache_ttl: -1s\n":            "ready_cache_ttl",
+		"operator_listen: 127.0.0.1:8774\n": "operator_listen",
 	} {
 		_, err := Load([]string{"--config", write(yaml)}, env(nil), io.Discard)
 		require.Error(t, err, yaml)

@@ -284,6 +284,7 @@ func only(method string, f *injection) *injection {
 // connections can be closed when counting.
 type faultGateway struct {
 	*httptest.Server
+	ops       *httptest.Server // the operator listener (/readyz with details)
 	cfg       config.Config
 	transport *http.Transport
 }
@@ -292,7 +293,8 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Cloud = "imagegw"
-	uncached(&cfg) // every request reaches Glance
+	uncached(&cfg)        // every request reaches Glance
+	cfg.ReadyCacheTTL = 0 // /readyz probes now, not 2 s ago
 	cfg.PublicURL = publicBase
 	mutate(&cfg)
 	require.NoError(t, cfg.Validate())
@@ -300,9 +302,10 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	tr := hc.Transport.(*http.Transport)
 	srv, err := buildGateway(cfg, hc)
 	require.NoError(t, err)
-	g := &faultGateway{Server: httptest.NewServer(srv), cfg: cfg, transport: tr}
+	g := &faultGateway{Server: httptest.NewServer(srv), ops: httptest.NewServer(srv.OperatorHandler()), cfg: cfg, transport: tr}
 	t.Cleanup(func() {
 		g.Close()
+		g.ops.Close()
 		tr.CloseIdleConnections()
 	})
 	return g
@@ -544,7 +547,7 @@ func TestGlanceFaults(t *testing.T) {
 				require.Equal(t, tt.gets, px.requests("GET"), "Glance GETs")
 			}
 			if tt.ready {
-				rr, _ := timed(t, gwy.URL, "GET", "/readyz", "", "")
+				rr, _ := timed(t, gwy.ops.URL, "GET", "/readyz", "", "")
 				require.Equal(t, 503, rr.Status, string(rr.Body))
 				require.Equal(t, "unreachable", rr.JSON(t)["glance_status"])
 			}
@@ -573,7 +576,7 @@ func TestGlanceFaults(t *testing.T) {
 		})
 	}
 	px.pass()
-	rr, _ := timed(t, gwy.URL, "GET", "/readyz", "", "")
+	rr, _ := timed(t, gwy.ops.URL, "GET", "/readyz", "", "")
 	require.Equal(t, 200, rr.Status, string(rr.Body))
 	checkLeaks()
 }
@@ -649,7 +652,7 @@ func TestKeystoneFaults(t *testing.T) {
 				require.Equal(t, tt.calls, px.faulted.Load(), "validations the fault answered")
 			}
 			if tt.ready {
-				rr, _ := timed(t, gwy.URL, "GET", "/readyz", "", "")
+				rr, _ := timed(t, gwy.ops.URL, "GET", "/readyz", "", "")
 				require.Equal(t, 503, rr.Status, string(rr.Body))
 				require.Equal(t, "unreachable", rr.JSON(t)["keystone_status"])
 			}

@@ -134,3 +134,29 @@ func TestInvalidUTF8BodyIsRefused(t *testing.T) {
 	require.Equal(t, 200, r.Status, string(r.Body))
 	require.Equal(t, "café", do(t, world.glance, "GET", "/v2/images/"+id, "demo", nil, "").JSON(t)["k"])
 }
+
+// Item 6: /readyz from many callers costs one probe per ready_cache_ttl
+// and tells them nothing but the state.
+func TestReadinessProbesAreShared(t *testing.T) {
+	px := newFaultProxy(t, world.glance)
+	gwy := startFaultGateway(t, func(c *config.Config) {
+		c.GlanceURL = px.URL
+		c.ReadyCacheTTL = config.Defaults().ReadyCacheTTL
+	})
+	px.pass() // reset the counters after the start-up capability reads
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := do(t, gwy.URL, "GET", "/readyz", "", nil, "")
+			require.Equal(t, 200, r.Status)
+			require.JSONEq(t, `{"status": "ok"}`, string(r.Body))
+		}()
+	}
+	wg.Wait()
+	require.LessOrEqual(t, px.requests("GET"), int64(2), "Glance probes for 40 callers (one per 2 s)")
+	r := do(t, gwy.ops.URL, "GET", "/readyz", "", nil, "")
+	require.Equal(t, "ok", r.JSON(t)["glance_status"])
+	require.Contains(t, r.JSON(t)["glance_endpoint"], px.URL)
+}

@@ -21,37 +21,21 @@ import (
 // a request is in flight lets it finish and exits 0; the logs of a run
 // with valid, invalid and write requests hold no token and no password.
 func TestBinaryShutdownAndSecrets(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "imagegw")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/imagegw")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
+	opsAddr := freeAddr(t)
+	p := startBinary(t, nil, "IMAGEGW_LOG_LEVEL=debug", "IMAGEGW_CACHE_TTL_LIST=0", "IMAGEGW_OPERATOR_LISTEN="+opsAddr)
+	cmd, logs, exited, base := p.cmd, p.logs, p.exited, p.base
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--cloud", "imagegw", "--listen", addr)
-	cmd.Env = append(os.Environ(), "OS_CLIENT_CONFIG_FILE="+filepath.Join(world.dir, "clouds.yaml"),
-		"IMAGEGW_LOG_LEVEL=debug", "IMAGEGW_CACHE_TTL_LIST=0")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	base := "http://" + addr
-	require.Eventually(t, func() bool {
-		r, err := http.Get(base + "/healthz")
-		if err == nil {
-			r.Body.Close()
-		}
-		return err == nil && r.StatusCode == 200
-	}, 30*time.Second, 100*time.Millisecond, "imagegw started: %s", &logs)
-
+	// the public listener says ready or not, the operator listener why
 	r := do(t, base, "GET", "/readyz", "", nil, "")
+	require.Equal(t, 200, r.Status, string(r.Body))
+	require.JSONEq(t, `{"status": "ok"}`, string(r.Body))
+	ops := "http://" + opsAddr
+	r = do(t, ops, "GET", "/readyz", "", nil, "")
 	require.Equal(t, 200, r.Status, string(r.Body))
 	require.Equal(t, "ok", r.JSON(t)["glance_status"])
 	require.Contains(t, string(r.Body), "import-methods")
+	require.Equal(t, 300, do(t, base, "GET", "/metrics", "", nil, "").Status, "no metrics on the API listener")
+	require.Equal(t, 300, do(t, base, "GET", "/metrics", "admin", nil, "").Status)
 
 	// traffic that carries secrets in headers and bodies
 	id := createImage(t, "demo", map[string]any{})
@@ -73,19 +57,62 @@ func TestBinaryShutdownAndSecrets(t *testing.T) {
 	}
 	select {
 	case err := <-exited:
-		require.NoError(t, err, "exit status 0 after a graceful shutdown; logs:\n%s", &logs)
+		require.NoError(t, err, "exit status 0 after a graceful shutdown; logs:\n%s", logs)
 	case <-time.After(30 * time.Second):
 		t.Fatal("imagegw did not exit after SIGTERM")
 	}
-	_, err = http.Get(base + "/healthz")
+	_, err := http.Get(base + "/healthz")
 	require.Error(t, err, "no longer accepting")
 
 	text := logs.String()
 	require.Contains(t, text, `"msg":"shutting down"`)
+	require.Contains(t, text, `"operator endpoints listening"`)
 	require.Contains(t, text, `"msg":"request"`)
 	for user, tok := range world.tokens {
 		require.NotContains(t, text, tok, "token of %s in the logs", user)
 	}
 	require.NotContains(t, text, "gAAAAA-not-a-real-token-but-secret")
 	require.False(t, strings.Contains(text, `"secret"`) || strings.Contains(text, "password"), "a password in the logs")
+}
+
+// binary is a running imagegw binary.
+type binary struct {
+	cmd    *exec.Cmd
+	logs   *bytes.Buffer
+	exited chan error
+	base   string
+}
+
+// startBinary builds and starts the imagegw binary against the cloud with
+// extra arguments and environment, and waits for /healthz.
+func startBinary(t *testing.T, args []string, env ...string) *binary {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "imagegw")
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/imagegw").CombinedOutput()
+	require.NoError(t, err, string(out))
+	addr := freeAddr(t)
+	p := &binary{logs: &bytes.Buffer{}, exited: make(chan error, 1), base: "http://" + addr}
+	p.cmd = exec.Command(bin, append([]string{"--cloud", "imagegw", "--listen", addr}, args...)...)
+	p.cmd.Env = append(append(os.Environ(), "OS_CLIENT_CONFIG_FILE="+filepath.Join(world.dir, "clouds.yaml")), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	require.NoError(t, p.cmd.Start())
+	go func() { p.exited <- p.cmd.Wait() }()
+	require.Eventually(t, func() bool {
+		r, err := http.Get(p.base + "/healthz")
+		if err == nil {
+			r.Body.Close()
+		}
+		return err == nil && r.StatusCode == 200
+	}, 30*time.Second, 100*time.Millisecond, "imagegw started: %s", p.logs)
+	return p
+}
+
+// freeAddr is a free loopback address.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
 }

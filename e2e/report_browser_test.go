@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
 )
 
 // TestMigrationReportInChromium renders the HTML migration report, after
@@ -23,7 +25,9 @@ import (
 // the rows, and the screenshot shows a table (dark grid lines and text
 // over a light page), not an empty page.
 func TestMigrationReportInChromium(t *testing.T) {
-	srv, err := startGateway(nil)
+	// operator_listen none: the report is on the API listener, for the
+	// operator role only
+	srv, err := startGateway(func(c *config.Config) { c.OperatorListen = "" })
 	require.NoError(t, err)
 	defer srv.Close()
 	id := imageID(t, "ref-active")
@@ -35,6 +39,7 @@ func TestMigrationReportInChromium(t *testing.T) {
 		r := do(t, srv.URL, "GET", c.path, "demo", map[string]string{"User-Agent": c.ua, legacyHdr: c.ver}, "")
 		require.Equal(t, 200, r.Status, c.path)
 	}
+	require.Equal(t, 403, do(t, srv.URL, "GET", "/migration?format=html", "demo", nil, "").Status, "a member")
 	r := do(t, srv.URL, "GET", "/migration?format=html", "admin", nil, "")
 	require.Equal(t, 200, r.Status, string(r.Body))
 

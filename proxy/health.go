@@ -12,6 +12,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
 )
 
 // ReadinessProbe checks the upstreams; the map is shown in /readyz.
@@ -24,24 +25,69 @@ func (s *Server) healthz(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, "application/json", map[string]string{"status": "ok"})
 }
 
-// readyz: Keystone and Glance answer imagegw's service token.
+// readiness runs the upstream probe at most once per ttl, whatever the
+// number of callers: /readyz costs a Keystone validation and a Glance call,
+// and unauthenticated callers must not be able to multiply them (issue 14:
+// 100 probes at concurrency 10 kept Keystone and Glance busy for 35 s).
+// Callers during a probe wait for it and share its result.
+type readiness struct {
+	probe ReadinessProbe
+	ttl   time.Duration
+	mu    sync.Mutex // held across a probe
+	at    time.Time
+	info  map[string]any
+	err   error
+}
+
+// result is the last probe's details (never modified by callers) and
+// error, probing first when the last one is older than ttl.
+func (r *readiness) result(ctx context.Context) (map[string]any, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.info != nil && time.Since(r.at) < r.ttl {
+		return r.info, r.err
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	info, err := r.probe.Ready(pctx)
+	if info == nil {
+		info = map[string]any{}
+	}
+	r.info, r.err, r.at = info, err, time.Now()
+	return info, err
+}
+
+// readyz answers whether imagegw can serve: {"status": "ok"} 200 or
+// {"status": "unavailable"} 503, nothing else: the upstream URLs and
+// Glance's stores are for the operator listener (readyzDetails).
 func (s *Server) readyz(c echo.Context) error {
 	if s.ready == nil {
 		return writeJSON(c, http.StatusOK, "application/json", map[string]string{"status": "ok"})
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 10*time.Second)
-	defer cancel()
-	info, err := s.ready.Ready(ctx)
-	if info == nil {
-		info = map[string]any{}
+	if _, err := s.ready.result(c.Request().Context()); err != nil {
+		s.log.Warn("not ready", zap.Error(err))
+		return writeJSON(c, http.StatusServiceUnavailable, "application/json", map[string]string{"status": "unavailable"})
+	}
+	return writeJSON(c, http.StatusOK, "application/json", map[string]string{"status": "ok"})
+}
+
+// readyzDetails is /readyz on the operator listener: the probe's details
+// (endpoints, each side's state, Glance's capabilities) and the error.
+func (s *Server) readyzDetails(c echo.Context) error {
+	if s.ready == nil {
+		return s.readyz(c)
+	}
+	info, err := s.ready.result(c.Request().Context())
+	out := make(map[string]any, len(info)+2)
+	for k, v := range info {
+		out[k] = v
 	}
 	if err != nil {
-		info["status"] = "unavailable"
-		info["error"] = err.Error()
-		return writeJSON(c, http.StatusServiceUnavailable, "application/json", info)
+		out["status"], out["error"] = "unavailable", err.Error()
+		return writeJSON(c, http.StatusServiceUnavailable, "application/json", out)
 	}
-	info["status"] = "ok"
-	return writeJSON(c, http.StatusOK, "application/json", info)
+	out["status"] = "ok"
+	return writeJSON(c, http.StatusOK, "application/json", out)
 }
 
 // UpstreamProbe checks Keystone (a token round trip) and Glance

@@ -2,19 +2,89 @@ package proxy
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/translate"
 )
+
+// countingProbe counts upstream probes; fail makes them fail.
+type countingProbe struct {
+	calls atomic.Int64
+	fail  atomic.Bool
+}
+
+func (p *countingProbe) Ready(context.Context) (map[string]any, error) {
+	p.calls.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	info := map[string]any{"glance_endpoint": "http://glance.internal:9292", "glance_status": "ok"}
+	if p.fail.Load() {
+		info["glance_status"] = "unreachable"
+		return info, errors.New("glance: HTTP 503")
+	}
+	return info, nil
+}
+
+// Issue 14, item 6: /readyz probes at most once per ready_cache_ttl and
+// tells the public only ready or not; the operator listener has details.
+func TestReadyzIsCachedAndTerse(t *testing.T) {
+	probe := &countingProbe{}
+	cfg := config.Defaults()
+	cfg.ReadyCacheTTL = time.Hour
+	require.NoError(t, cfg.Validate())
+	s := New(Deps{Config: cfg, Tokens: fakeTokens{}, Glance: &fakeGlance{}, Ready: probe})
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := get(s, "GET", "/readyz", "", "")
+			require.Equal(t, 200, r.Code)
+			require.JSONEq(t, `{"status": "ok"}`, r.Body.String())
+		}()
+	}
+	wg.Wait()
+	require.EqualValues(t, 1, probe.calls.Load(), "50 callers, one probe")
+	details := get(s.OperatorHandler(), "GET", "/readyz", "", "")
+	require.Equal(t, 200, details.Code)
+	require.Contains(t, details.Body.String(), "glance.internal")
+	require.EqualValues(t, 1, probe.calls.Load())
+
+	probe.fail.Store(true)
+	s.ready.ttl = 0 // every call probes again
+	r := get(s, "GET", "/readyz", "", "")
+	require.Equal(t, 503, r.Code)
+	require.JSONEq(t, `{"status": "unavailable"}`, r.Body.String())
+	details = get(s.OperatorHandler(), "GET", "/readyz", "", "")
+	require.Equal(t, 503, details.Code)
+	require.Contains(t, details.Body.String(), `"glance_status":"unreachable"`)
+	require.Contains(t, details.Body.String(), "HTTP 503")
+}
+
+// Issue 14, extra: load balancers probe with HEAD.
+func TestHeadHealthAndReadiness(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	for _, h := range []http.Handler{s, s.OperatorHandler()} {
+		for _, p := range []string{"/healthz", "/readyz"} {
+			r := get(h, "HEAD", p, "", "")
+			require.Equal(t, 200, r.Code, p)
+			require.Empty(t, r.Body.String(), p)
+		}
+	}
+}
 
 // timeoutReader fails as a request body whose client stopped sending.
 type timeoutReader struct{}

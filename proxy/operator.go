@@ -70,10 +70,13 @@ type metrics struct {
 	brownouts  *prometheus.CounterVec
 }
 
-// requestLabels are the labels of one request's metrics.
+// requestLabels are the labels of one request's metrics. No project:
+// which projects exist and what they do is not for anyone who can read
+// /metrics, and a label per project is unbounded (issue 14); per-project
+// use is in the migration report, behind the operator role.
 type requestLabels struct {
-	route, method, version, project string
-	status                          int
+	route, method, version string
+	status                 int
 }
 
 type requestMetrics struct {
@@ -86,7 +89,7 @@ func (m *metrics) observeRequest(l requestLabels, seconds float64) {
 	v, ok := m.byRequest.Load(l)
 	if !ok {
 		v, _ = m.byRequest.LoadOrStore(l, &requestMetrics{
-			count:   m.requests.WithLabelValues(l.route, l.method, strconv.Itoa(l.status), l.version, l.project),
+			count:   m.requests.WithLabelValues(l.route, l.method, strconv.Itoa(l.status), l.version),
 			latency: m.latency.WithLabelValues(l.route, l.method),
 		})
 	}
@@ -98,8 +101,8 @@ func (m *metrics) observeRequest(l requestLabels, seconds float64) {
 func newMetrics(stats func() CacheStats) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "imagegw_requests_total",
-		Help: "Requests by route, method, status, microversion and project."},
-		[]string{"route", "method", "status", "microversion", "project"})
+		Help: "Requests by route, method, status and microversion."},
+		[]string{"route", "method", "status", "microversion"})
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "imagegw_request_duration_seconds",
 		Help: "Request latency by route and method.", Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)},
 		[]string{"route", "method"})
@@ -212,8 +215,8 @@ var reportPage = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 // migration serves GET /migration: JSON, or HTML when the client prefers it.
 // Operator-only: the caller's token must carry the configured role.
 func (s *Server) migration(c echo.Context) error {
-	if !s.operatorAllowed(c) {
-		return s.unauthorized(c)
+	if err := s.operatorOnly(c); err != nil {
+		return err
 	}
 	rows, dropped := s.report.snapshot()
 	if strings.Contains(c.Request().Header.Get("Accept"), "text/html") || c.QueryParam("format") == "html" {
@@ -224,22 +227,33 @@ func (s *Server) migration(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, "application/json", map[string]any{"usage": rows, "untracked_calls": dropped})
 }
 
-// operatorAllowed: a valid token with the operator role.
-func (s *Server) operatorAllowed(c echo.Context) bool {
+// operatorOnly lets through a valid token with the operator role: 401
+// without a valid token, 403 with one that lacks the role.
+func (s *Server) operatorOnly(c echo.Context) error {
 	token := c.Request().Header.Get("X-Auth-Token")
 	if token == "" {
-		return false
+		return s.unauthorized(c)
 	}
 	id, err := s.tokens.Validate(c.Request().Context(), token)
 	if err != nil {
-		return false
+		return s.unauthorized(c)
 	}
 	for _, r := range id.Roles {
 		if r == s.cfg.OperatorRole {
-			return true
+			return nil
 		}
 	}
-	return false
+	return &translate.Error{Status: http.StatusForbidden, Message: "The operator role is required."}
+}
+
+// metricsPublic serves /metrics on the API listener (no operator_listen):
+// to the operator role only.
+func (s *Server) metricsPublic(c echo.Context) error {
+	if err := s.operatorOnly(c); err != nil {
+		return err
+	}
+	s.metrics.handler().ServeHTTP(c.Response(), c.Request())
+	return nil
 }
 
 // brownout reports whether now falls in a configured brownout: a daily

@@ -26,10 +26,11 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 	}
 	get(s, "GET", "/v2.1/images", "bogus", "")
 	get(s, "GET", "/v2.1/images/nope", "ta", "")
-	body := get(s, "GET", "/metrics", "", "").Body.String()
+	body := get(s.OperatorHandler(), "GET", "/metrics", "", "").Body.String()
+	require.NotContains(t, body, `project=`, "no project in any series")
 	for _, want := range []string{
-		`imagegw_requests_total{method="GET",microversion="2.1",project="pa",route="images.show",status="200"} 3`,
-		`imagegw_requests_total{method="GET",microversion="2.1",project="pa",route="images.show",status="404"} 1`,
+		`imagegw_requests_total{method="GET",microversion="2.1",route="images.show",status="200"} 3`,
+		`imagegw_requests_total{method="GET",microversion="2.1",route="images.show",status="404"} 1`,
 		`imagegw_token_validations_total{result="invalid"} 1`,
 		`imagegw_token_validations_total{result="valid"} 4`,
 		`imagegw_cache_requests_total{result="hit"} 2`,
@@ -40,6 +41,30 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 	} {
 		require.Contains(t, body, want)
 	}
+}
+
+// Issue 14, item 9: the API listener shows nothing of the operator's.
+func TestMetricsAndReportAreNotPublic(t *testing.T) {
+	s, _ := newTestServer(t, nil) // operator_listen: its own listener
+	for _, p := range []string{"/metrics", "/migration"} {
+		for _, tok := range []string{"", "ta", "tadmin"} {
+			r := get(s, "GET", p, tok, "")
+			require.Equal(t, 300, r.Code, "%s is not served on the API listener", p)
+			require.NotContains(t, r.Body.String(), "imagegw_")
+		}
+	}
+	get(s, "GET", "/v2.1/images/a1", "ta", "")
+	pub, _ := newTestServer(t, func(c *config.Config) { c.OperatorListen = "" })
+	get(pub, "GET", "/v2.1/images/a1", "ta", "")
+	for _, p := range []string{"/metrics", "/migration"} {
+		require.Equal(t, 401, get(pub, "GET", p, "", "").Code, p)
+		require.Equal(t, 403, get(pub, "GET", p, "ta", "").Code, p)
+		r := get(pub, "GET", p, "tadmin", "")
+		require.Equal(t, 200, r.Code, p)
+	}
+	body := get(pub, "GET", "/metrics", "tadmin", "").Body.String()
+	require.Contains(t, body, `imagegw_requests_total{method="GET",microversion="2.1",route="images.show",status="200"} 1`)
+	require.NotContains(t, body, `project=`)
 }
 
 func TestMigrationReport(t *testing.T) {
@@ -59,8 +84,11 @@ func TestMigrationReport(t *testing.T) {
 	req("GET", "/v2.1/images/b1", "tb", "other/2", "2.36")
 	req("GET", "/v2.1/images", "bogus", "anon/1", "")
 
-	require.Equal(t, 401, get(s, "GET", "/migration", "ta", "").Code, "members may not read it")
-	rec := get(s, "GET", "/migration", "tadmin", "")
+	ops := s.OperatorHandler()
+	require.Equal(t, 401, get(ops, "GET", "/migration", "", "").Code)
+	require.Equal(t, 401, get(ops, "GET", "/migration", "bogus", "").Code)
+	require.Equal(t, 403, get(ops, "GET", "/migration", "ta", "").Code, "members may not read it")
+	rec := get(ops, "GET", "/migration", "tadmin", "")
 	require.Equal(t, 200, rec.Code)
 	var rep struct {
 		Usage []usage `json:"usage"`
@@ -86,7 +114,7 @@ func TestMigrationReport(t *testing.T) {
 	html := newReq("GET", "/migration", "tadmin")
 	html.Header.Set("Accept", "text/html")
 	hr := newRec()
-	s.ServeHTTP(hr, html)
+	ops.ServeHTTP(hr, html)
 	require.Equal(t, "text/html; charset=utf-8", hr.Header().Get("Content-Type"))
 	require.Contains(t, hr.Body.String(), "<td>old-sdk/1.0</td><td>images.detail</td><td>2</td>")
 }
@@ -127,7 +155,7 @@ func TestBrownout(t *testing.T) {
 	require.Equal(t, 404, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Code, "window across midnight")
 	at(10, 30)
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images/a1", "ta", "").Code, "window end is exclusive")
-	require.Contains(t, get(s, "GET", "/metrics", "", "").Body.String(), `imagegw_brownout_rejections_total{route="images.show"} 1`)
+	require.Contains(t, get(s.OperatorHandler(), "GET", "/metrics", "", "").Body.String(), `imagegw_brownout_rejections_total{route="images.show"} 1`)
 
 	all, _ := newTestServer(t, func(c *config.Config) { c.BrownoutPercent = 100 })
 	require.Equal(t, 404, get(all, "GET", "/v2.1/images", "ta", "").Code)

@@ -51,7 +51,7 @@ type Server struct {
 	echo           *echo.Echo
 	writes         *keyedMutex
 	cache          *responseCache
-	ready          ReadinessProbe
+	ready          *readiness
 	metrics        *metrics
 	report         *migrationReport
 	now            func() time.Time
@@ -107,11 +107,13 @@ func New(d Deps) *Server {
 		cfg: d.Config, tokens: d.Tokens, glance: d.Glance, log: d.Log,
 		authURI: d.AuthURI,
 		writes:  newKeyedMutex(),
-		ready:   d.Ready,
 		global:  microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max},
 	}
 	if s.log == nil {
 		s.log = zap.NewNop()
+	}
+	if d.Ready != nil {
+		s.ready = &readiness{probe: d.Ready, ttl: d.Config.ReadyCacheTTL}
 	}
 	s.versionHeaders = newVersionHeaders(s.global)
 	store := d.Cache
@@ -130,16 +132,19 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.pipeline)
 
-	// Operator endpoints, outside Nova's API (no token).
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	// Operator endpoints, outside Nova's API (no token). HEAD as GET
+	// without a body: load balancers probe with either.
+	getHead := []string{http.MethodGet, http.MethodHead}
+	e.Match(getHead, "/healthz", s.healthz)
+	e.Match(getHead, "/readyz", s.readyz)
 	if d.Config.OperatorListen == "" {
-		s.operatorRoutes(e)
+		// No operator listener: metrics and the report need the operator role.
+		e.GET("/metrics", s.metricsPublic)
+		e.GET("/migration", s.migration)
 	}
 
 	// Version documents (no token needed).
 	e.Any("/", s.rootVersions)
-	getHead := []string{http.MethodGet, http.MethodHead}
 	for _, p := range []string{"/v2", "/v2/", "/v2.1", "/v2.1/", "/v2/:project_id/", "/v2.1/:project_id/"} {
 		e.Match(getHead, p, s.mountDocument)
 	}
@@ -166,17 +171,18 @@ func New(d Deps) *Server {
 	return s
 }
 
-func (s *Server) operatorRoutes(e *echo.Echo) {
-	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
-	e.GET("/migration", s.migration)
-}
-
-// OperatorHandler serves /metrics and /migration alone, for
-// operator_listen.
+// OperatorHandler serves operator_listen: /metrics (no token: the
+// listener is the operator's, loopback by default), /migration (operator
+// role), /readyz with the upstream details, /healthz.
 func (s *Server) OperatorHandler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s.operatorRoutes(e)
+	e.HTTPErrorHandler = s.handleError
+	getHead := []string{http.MethodGet, http.MethodHead}
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	e.GET("/migration", s.migration)
+	e.Match(getHead, "/readyz", s.readyzDetails)
+	e.Match(getHead, "/healthz", s.healthz)
 	return e
 }
 
@@ -313,7 +319,7 @@ func (s *Server) requestLog(c echo.Context, next echo.HandlerFunc) error {
 		}
 	}
 	latency := time.Since(start)
-	s.metrics.observeRequest(requestLabels{route: label, method: method, status: status, version: rl.version, project: rl.project},
+	s.metrics.observeRequest(requestLabels{route: label, method: method, status: status, version: rl.version},
 		latency.Seconds())
 	if rl.cache != "" {
 		s.metrics.cache.WithLabelValues(rl.cache).Inc()

@@ -213,9 +213,12 @@ wait_http() { # url pidname
   die "$2 did not answer on $1"
 }
 
+# each imagegw's operator listener (/metrics): its API port + 100
+ops_of() { echo "${1%:*}:$((${1##*:} + 100))"; }
 start_imagegw() { # name listen [extra args...]; env IMAGEGW_* set by the caller
   local name=$1 listen=$2; shift 2
-  OS_CLIENT_CONFIG_FILE=$D/clouds.yaml start_bg "$name" "$IGW" --cloud imagegw --listen "$listen" "$@"
+  IMAGEGW_OPERATOR_LISTEN=$(ops_of "$listen") OS_CLIENT_CONFIG_FILE=$D/clouds.yaml \
+    start_bg "$name" "$IGW" --cloud imagegw --listen "$listen" "$@"
   wait_http "http://$listen/healthz" "$name"
 }
 
@@ -384,7 +387,7 @@ stop_bg bare-echo
 cat >"$W/fill-lifted.yaml" <<EOF
 cache_max_bytes: 1073741824
 EOF
-metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m{printf "%.0f\n", $2}'; }
+metric() { curl -s "http://$(ops_of "$1")/metrics" | awk -v m="$2" '$1==m{printf "%.0f\n", $2}'; }
 for mode in default lifted; do
   args=()
   [ "$mode" = lifted ] && args=(--config "$W/fill-lifted.yaml")

@@ -41,6 +41,10 @@ Try it (a token for user demo, then the legacy image list at microversion 2.35):
     | awk 'tolower(\$1)=="x-subject-token:"{print \$2}' | tr -d '\r')
   curl -s -H "X-Auth-Token: \$TOKEN" -H 'X-OpenStack-Nova-API-Version: 2.35' http://$LISTEN/v2.1/images
 
+Operator endpoints (Prometheus metrics; /migration needs an admin token):
+
+  curl -s http://${IMAGEGW_OPERATOR_LISTEN:-127.0.0.1:9774}/metrics | grep imagegw_requests_total
+
 Stop everything with: make stop
 MSG
   ;;

@@ -45,7 +45,7 @@ LOG=bench/tmp/soak-imagegw.log
 
 # Plain asynchronous command (no subshell): $! is imagegw itself, in its own
 # session, with no pipe of ours held open.
-OS_CLIENT_CONFIG_FILE=$D/clouds.yaml setsid "$(pwd)/bin/imagegw" --cloud imagegw --listen "$LISTEN" </dev/null >>"$LOG" 2>&1 &
+IMAGEGW_OPERATOR_LISTEN=${IMAGEGW_OPERATOR_LISTEN:-none} OS_CLIENT_CONFIG_FILE=$D/clouds.yaml setsid "$(pwd)/bin/imagegw" --cloud imagegw --listen "$LISTEN" </dev/null >>"$LOG" 2>&1 &
 PID=$!
 echo "$PID" >bench/tmp/soak-imagegw.pid
 
