@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,4 +116,47 @@ func freeAddr(t *testing.T) string {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	return addr
+}
+
+// TestBinaryShutdownPastGrace (issue 14, item 7): a request still waiting
+// for Glance when shutdown_grace is over gets Nova's 503 and the process
+// exits 0, as the README says. Glance is a loopback server that answers
+// its capabilities at start and then never answers an image call.
+func TestBinaryShutdownPastGrace(t *testing.T) {
+	stuck := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v2/info/") {
+			_, _ = w.Write([]byte(`{}`))
+			return
+		}
+		select {
+		case <-stuck:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hang.Close()
+	defer close(stuck)
+
+	p := startBinary(t, []string{"--glance-url", hang.URL},
+		"IMAGEGW_OPERATOR_LISTEN=none", "IMAGEGW_SHUTDOWN_GRACE=1s", "IMAGEGW_UPSTREAM_TIMEOUT=60s")
+	cmd, logs, exited, base := p.cmd, p.logs, p.exited, p.base
+
+	done := make(chan resp, 1)
+	go func() { done <- do(t, base, "GET", "/v2.1/images/"+imageID(t, "ref-active"), "demo", nil, "") }()
+	time.Sleep(300 * time.Millisecond) // the request waits for Glance
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case r := <-done:
+		require.Equal(t, 503, r.Status, string(r.Body))
+		require.JSONEq(t, `{"serviceUnavailable": {"code": 503, "message": "The server is currently unavailable. Please try again at a later time."}}`, string(r.Body))
+	case <-time.After(20 * time.Second):
+		t.Fatal("no answer after the grace period")
+	}
+	select {
+	case err := <-exited:
+		require.NoError(t, err, "exit status 0; logs:\n%s", logs)
+	case <-time.After(20 * time.Second):
+		t.Fatal("imagegw did not exit")
+	}
+	require.Contains(t, logs.String(), "shutdown grace over")
 }

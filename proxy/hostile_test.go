@@ -86,6 +86,40 @@ func TestHeadHealthAndReadiness(t *testing.T) {
 	}
 }
 
+// blockingGlance waits for the request to end.
+type blockingGlance struct{ fakeGlance }
+
+func (g *blockingGlance) Get(ctx context.Context, _, _, _ string) (translate.GlanceImage, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// Issue 14, item 7: a request cut short by the end of shutdown_grace is
+// Nova's 503, not a bare close.
+func TestShutdownAnswers503(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	s.glance = &blockingGlance{}
+	base, cancel := context.WithCancelCause(context.Background())
+	req := newReq("GET", "/v2.1/images/a1", "ta").WithContext(base)
+	rec := newRec()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel(ErrShuttingDown)
+	}()
+	s.ServeHTTP(rec, req)
+	require.Equal(t, 503, rec.Code, rec.Body.String())
+	require.JSONEq(t, `{"serviceUnavailable": {"code": 503, "message": "`+msgUnavailable+`"}}`, rec.Body.String())
+	require.Equal(t, "close", rec.Header().Get("Connection"))
+
+	// a client that goes away is still nobody's answer (499)
+	gone, stop := context.WithCancel(context.Background())
+	req = newReq("GET", "/v2.1/images/a1", "ta").WithContext(gone)
+	rec = newRec()
+	go func() { time.Sleep(20 * time.Millisecond); stop() }()
+	s.ServeHTTP(rec, req)
+	require.Equal(t, 499, rec.Code)
+}
+
 // timeoutReader fails as a request body whose client stopped sending.
 type timeoutReader struct{}
 

@@ -98,6 +98,14 @@ func (st *reqState) context() context.Context {
 	return st.ctx
 }
 
+// ErrShuttingDown is the cause with which the binary cancels the requests
+// still in flight when shutdown_grace is over; they are answered 503.
+var ErrShuttingDown = errors.New("imagegw is shutting down")
+
+// msgUnavailable is webob's HTTPServiceUnavailable text, which Nova and
+// keystonemiddleware answer with.
+const msgUnavailable = "The server is currently unavailable. Please try again at a later time."
+
 // MaxRequestBody is Nova's oslo sizelimit (max_request_body_size).
 const MaxRequestBody = 114688
 
@@ -446,8 +454,7 @@ func (s *Server) auth(c echo.Context, next echo.HandlerFunc) error {
 		s.metrics.tokens.WithLabelValues("error").Inc()
 		s.log.Error("token validation failed", zap.Error(err))
 		// keystonemiddleware answers 503 when it cannot reach Keystone.
-		return &translate.Error{Status: http.StatusServiceUnavailable,
-			Message: "The server is currently unavailable. Please try again at a later time.", Cause: err}
+		return &translate.Error{Status: http.StatusServiceUnavailable, Message: msgUnavailable, Cause: err}
 	}
 	s.metrics.tokens.WithLabelValues("valid").Inc()
 	st.identity, st.token, st.project = id, token, id.ProjectID
@@ -555,6 +562,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var ne *translate.Error
 	var he *echo.HTTPError
 	switch {
+	case errors.Is(context.Cause(c.Request().Context()), ErrShuttingDown):
+		// shutdown_grace is over and the request is still waiting: Nova's
+		// 503, not a bare close (issue 14)
+		s.log.Warn("request cut short by shutdown", zap.Error(err))
+		c.Response().Header().Set("Connection", "close")
+		_ = writeFault(c, &translate.Error{Status: http.StatusServiceUnavailable, Message: msgUnavailable})
 	case errors.As(err, &ne) && errors.Is(ne, context.Canceled):
 		s.log.Info("request cancelled by the client")
 		c.Response().WriteHeader(499)

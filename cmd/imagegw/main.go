@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -64,7 +65,12 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	// Requests run under base: when shutdown_grace is over, the ones still
+	// in flight are cancelled with proxy.ErrShuttingDown and answered 503.
+	base, cancelBase := context.WithCancelCause(context.Background())
+	defer cancelBase(nil)
 	hs := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Addr:              cfg.Listen,
 		Handler:           srv,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -97,9 +103,33 @@ func run(args []string) error {
 	if ops != nil {
 		_ = ops.Shutdown(sctx)
 	}
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = cutShort(hs, cancelBase, log)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// answerWindow is how long the requests cut short at the end of the grace
+// period get to write their 503.
+const answerWindow = 5 * time.Second
+
+// cutShort ends the requests that outlasted shutdown_grace: each is
+// cancelled with proxy.ErrShuttingDown and answers Nova's 503; whatever
+// has not answered within answerWindow is closed. The shutdown is still
+// the one asked for (exit 0).
+func cutShort(hs *http.Server, cancel context.CancelCauseFunc, log *zap.Logger) error {
+	log.Warn("shutdown grace over: answering 503 to the requests still in flight")
+	cancel(proxy.ErrShuttingDown)
+	ctx, stop := context.WithTimeout(context.Background(), answerWindow)
+	defer stop()
+	if err := hs.Shutdown(ctx); err != nil {
+		log.Warn("requests still open after the 503 window: closing them", zap.Error(err))
+		return hs.Close()
+	}
 	return nil
 }
