@@ -89,6 +89,10 @@ type Config struct {
 	OperatorRole   string `yaml:"operator_role"`
 	// ReadyCacheTTL: /readyz probes the upstreams at most once per this.
 	ReadyCacheTTL time.Duration `yaml:"ready_cache_ttl"`
+	// InvalidTokenCacheTTL: a token Keystone refused is refused again
+	// without asking for this long, for at most InvalidTokenCacheMax tokens.
+	InvalidTokenCacheTTL time.Duration `yaml:"invalid_token_cache_ttl"`
+	InvalidTokenCacheMax int           `yaml:"invalid_token_cache_max"`
 	// Deprecation signals on proxied responses (off by default: Nova has none).
 	DeprecationHeaders bool      `yaml:"deprecation_headers"`
 	DeprecatedSince    time.Time `yaml:"deprecated_since"`
@@ -147,6 +151,8 @@ func Defaults() Config {
 		OperatorRole:         "admin",
 		OperatorListen:       DefaultOperatorListen,
 		ReadyCacheTTL:        2 * time.Second,
+		InvalidTokenCacheTTL: time.Minute,
+		InvalidTokenCacheMax: 10000,
 	}
 }
 
@@ -217,6 +223,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		{&cfg.CacheTTLList, "IMAGEGW_CACHE_TTL_LIST", "cache_ttl_list"},
 		{&cfg.RequestTimeout, "IMAGEGW_REQUEST_TIMEOUT", "request_timeout"},
 		{&cfg.ShutdownGrace, "IMAGEGW_SHUTDOWN_GRACE", "shutdown_grace"},
+		{&cfg.InvalidTokenCacheTTL, "IMAGEGW_INVALID_TOKEN_CACHE_TTL", "invalid_token_cache_ttl"},
 		{&cfg.CacheTTLImage, "IMAGEGW_CACHE_TTL_IMAGE", "cache_ttl_image"},
 		{&cfg.CacheTTLMetadata, "IMAGEGW_CACHE_TTL_METADATA", "cache_ttl_metadata"},
 	} {
@@ -313,7 +320,8 @@ func (c *Config) Validate() error {
 		v   time.Duration
 	}{{"request_timeout", c.RequestTimeout}, {"read_header_timeout", c.ReadHeaderTimeout}, {"read_timeout", c.ReadTimeout},
 		{"write_timeout", c.WriteTimeout}, {"idle_timeout", c.IdleTimeout}, {"shutdown_grace", c.ShutdownGrace},
-		{"upstream_retry_backoff", c.UpstreamRetryBackoff}, {"ready_cache_ttl", c.ReadyCacheTTL}} {
+		{"upstream_retry_backoff", c.UpstreamRetryBackoff}, {"ready_cache_ttl", c.ReadyCacheTTL},
+		{"invalid_token_cache_ttl", c.InvalidTokenCacheTTL}} {
 		if d.v < 0 {
 			return fmt.Errorf("config: %s: %s is negative", d.key, d.v)
 		}
@@ -322,6 +330,9 @@ func (c *Config) Validate() error {
 		if _, port, err := net.SplitHostPort(c.OperatorListen); err != nil || port == "" || c.OperatorListen == c.Listen {
 			return fmt.Errorf("config: operator_listen: %q is not a host:port other than listen", c.OperatorListen)
 		}
+	}
+	if c.InvalidTokenCacheMax < 0 {
+		return fmt.Errorf("config: invalid_token_cache_max: %d is negative (0 disables)", c.InvalidTokenCacheMax)
 	}
 	if c.OperatorRole == "" {
 		return errors.New("config: operator_role: must not be empty")

@@ -88,6 +88,8 @@ func TestInvalidNamesTheKey(t *testing.T) {
 		"no_such_key: 1\n":                  "no_such_key",
 		"token_cache_ttl: soon\n":           "token_cache_ttl",
 		"ready_cache_ttl: -1s\n":            "ready_cache_ttl",
+		"invalid_token_cache_ttl: -1s\n":    "invalid_token_cache_ttl",
+		"invalid_token_cache_max: -1\n":     "invalid_token_cache_max",
 		"operator_listen: 127.0.0.1:8774\n": "operator_listen",
 	} {
 		_, err := Load([]string{"--config", write(yaml)}, env(nil), io.Discard)

@@ -597,7 +597,10 @@ func TestKeystoneFaults(t *testing.T) {
 	px := newFaultProxy(t, world.keystone)
 	gwy := startFaultGateway(t, func(c *config.Config) {
 		c.KeystoneURL = px.URL + "/v3"
-		c.TokenCacheTTL = 0
+		// every request validates at Keystone, and a token Keystone once
+		// called unknown (the 404 case) is asked again when it is back
+		// (TestInvalidTokenValidatedOnce covers remembering it)
+		c.TokenCacheTTL, c.InvalidTokenCacheTTL = 0, 0
 		c.UpstreamTimeout, c.RequestTimeout = upstreamTimeout, requestTimeout
 	})
 	fresh := startFaultGateway(t, func(c *config.Config) {}) // catalog's Keystone, cached tokens

@@ -135,6 +135,19 @@ func TestInvalidUTF8BodyIsRefused(t *testing.T) {
 	require.Equal(t, "café", do(t, world.glance, "GET", "/v2/images/"+id, "demo", nil, "").JSON(t)["k"])
 }
 
+// Item 8: one bad token repeated costs one Keystone validation.
+func TestInvalidTokenValidatedOnce(t *testing.T) {
+	px := newFaultProxy(t, world.keystone)
+	gwy := startFaultGateway(t, func(c *config.Config) { c.KeystoneURL = px.URL })
+	bad := "gAAAAA" + randomUUID()
+	for i := 0; i < 10; i++ {
+		r := do(t, gwy.URL, "GET", "/v2.1/images", bad, nil, "")
+		require.Equal(t, 401, r.Status, string(r.Body))
+	}
+	require.EqualValues(t, 1, px.requests("GET"), "Keystone validations of the bad token")
+	require.Equal(t, 200, do(t, gwy.URL, "GET", "/v2.1/images", "demo", nil, "").Status)
+}
+
 // Item 6: /readyz from many callers costs one probe per ready_cache_ttl
 // and tells them nothing but the state.
 func TestReadinessProbesAreShared(t *testing.T) {

@@ -44,7 +44,7 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	}
 	srv := New(Deps{
 		Config:  cfg,
-		Tokens:  NewCachedValidator(ks, cfg.TokenCacheTTL),
+		Tokens:  NewCachedValidator(ks, cfg.TokenCacheTTL).CacheInvalid(cfg.InvalidTokenCacheTTL, cfg.InvalidTokenCacheMax),
 		Glance:  &GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
 		Log:     log,
 		AuthURI: ks.AuthURI,

@@ -205,6 +205,11 @@ type CachedValidator struct {
 	cache  *gocache.Cache
 	now    func() time.Time
 	flight singleflight.Group
+	// invalid remembers tokens Keystone refused, for invalidTTL, at most
+	// invalidMax of them (CacheInvalid).
+	invalid    *gocache.Cache
+	invalidTTL time.Duration
+	invalidMax int
 }
 
 // tokenEntry is one cached validation.
@@ -234,6 +239,27 @@ func NewCachedValidator(next TokenValidator, ttl time.Duration) *CachedValidator
 	return &CachedValidator{next: next, ttl: ttl, cache: gocache.New(ttl, time.Minute), now: time.Now}
 }
 
+// CacheInvalid makes v remember tokens Keystone refused, for ttl, at most
+// max of them at a time (0 or a ttl of 0: never), as keystonemiddleware
+// caches invalid tokens: a client repeating a bad token costs one Keystone
+// call per ttl instead of one per request. At the bound a new bad token is
+// not remembered (memory stays bounded; Keystone is asked again).
+func (v *CachedValidator) CacheInvalid(ttl time.Duration, max int) *CachedValidator {
+	if ttl > 0 && max > 0 {
+		v.invalid, v.invalidTTL, v.invalidMax = gocache.New(ttl, time.Minute), ttl, max
+	}
+	return v
+}
+
+// knownInvalid tells whether Keystone refused the token within invalidTTL.
+func (v *CachedValidator) knownInvalid(key string) bool {
+	if v.invalid == nil {
+		return false
+	}
+	_, bad := v.invalid.Get(key)
+	return bad
+}
+
 // tokenKey is the token cache's key: the token's SHA-256, as 32 raw bytes
 // (no hex string to build on every hit).
 func tokenKey(token string) string {
@@ -243,10 +269,13 @@ func tokenKey(token string) string {
 
 // Validate returns the cached identity or asks the wrapped validator.
 func (v *CachedValidator) Validate(ctx context.Context, token string) (*Identity, error) {
-	if v.ttl <= 0 {
+	key := tokenKey(token)
+	if v.knownInvalid(key) {
+		return nil, ErrInvalidToken
+	}
+	if v.ttl <= 0 && v.invalid == nil {
 		return v.next.Validate(ctx, token)
 	}
-	key := tokenKey(token)
 	if id, ok := v.lookup(key, token); ok {
 		return id, nil
 	}
@@ -280,6 +309,9 @@ func (v *CachedValidator) Cached(token string) (*Identity, bool) {
 
 // lookup is a cache hit, starting the refresh ahead when it is due.
 func (v *CachedValidator) lookup(key, token string) (*Identity, bool) {
+	if v.ttl <= 0 {
+		return nil, false
+	}
 	x, ok := v.cache.Get(key)
 	if !ok {
 		return nil, false
@@ -310,9 +342,15 @@ func (v *CachedValidator) validate(ctx context.Context, key, token string) (*Ide
 	id, err := v.next.Validate(ctx, token)
 	if errors.Is(err, ErrInvalidToken) {
 		v.cache.Delete(key)
+		if v.invalid != nil && v.invalid.ItemCount() < v.invalidMax {
+			v.invalid.SetDefault(key, struct{}{})
+		}
 	}
 	if err != nil {
 		return nil, err
+	}
+	if v.ttl <= 0 {
+		return id, nil
 	}
 	now := v.now()
 	e := &tokenEntry{id: id, expires: now.Add(v.ttl)}
