@@ -3,13 +3,17 @@
 package e2e
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
@@ -172,4 +176,20 @@ func TestReadinessProbesAreShared(t *testing.T) {
 	r := do(t, gwy.ops.URL, "GET", "/readyz", "", nil, "")
 	require.Equal(t, "ok", r.JSON(t)["glance_status"])
 	require.Contains(t, r.JSON(t)["glance_endpoint"], px.URL)
+}
+
+// Extra: a token without a project (user noproject has no default project,
+// so its unscoped token has an empty catalog) gets what Nova Zed answers:
+// 500 computeFault naming keystoneauth's EmptyCatalog.
+func TestTokenWithoutProject(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pc, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
+		IdentityEndpoint: world.keystone, Username: "noproject", Password: "secret", DomainID: "default"})
+	require.NoError(t, err)
+	world.tokens["noproject"] = pc.Token()
+	for _, p := range []string{"/v2.1/images", "/v2.1/images/" + imageID(t, "ref-active")} {
+		r := gw(t, "GET", p, "noproject", nil)
+		fault(t, r, 500, msgUnexpected+"<class 'keystoneauth1.exceptions.catalog.EmptyCatalog'>")
+	}
 }

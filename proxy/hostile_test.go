@@ -221,6 +221,27 @@ func (p *prefixInvalid) Validate(_ context.Context, token string) (*Identity, er
 	return &Identity{ProjectID: "p", ExpiresAt: time.Now().Add(time.Hour)}, nil
 }
 
+// Issue 14, extra: a token without a catalog (unscoped, no default
+// project) is Nova's 500 EmptyCatalog, one without an image endpoint
+// EndpointNotFound.
+func TestTokenWithoutImageEndpoint(t *testing.T) {
+	noCatalog := &Identity{UserID: "u", ExpiresAt: time.Now().Add(time.Hour)}
+	noImage := identity("pa", "member")
+	noImage.Catalog = noImage.Catalog[:0:0]
+	noImage.Catalog = append(noImage.Catalog, identity("pa").Catalog...)
+	noImage.Catalog[0].Type = "compute"
+	cfg := config.Defaults()
+	require.NoError(t, cfg.Validate())
+	s := New(Deps{Config: cfg, Glance: &fakeGlance{}, Tokens: fakeTokens{"none": noCatalog, "noimage": noImage}})
+	for tok, class := range map[string]string{"none": "EmptyCatalog", "noimage": "EndpointNotFound"} {
+		r := get(s, "GET", "/v2.1/images", tok, "")
+		require.Equal(t, 500, r.Code)
+		name, msg := faultBody(t, r)
+		require.Equal(t, "computeFault", name)
+		require.Equal(t, fmt.Sprintf(translate.MsgUnexpected, "keystoneauth1.exceptions.catalog."+class), msg)
+	}
+}
+
 // Issue 14, extra: a request URI longer than max_url_length is 414 as on
 // Nova's eventlet server, as long as the request head fits in
 // max_header_bytes; beyond that Go's server answers 431 before imagegw

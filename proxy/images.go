@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 
@@ -137,8 +138,7 @@ func (s *Server) route(max func() microversion.Version, withBody bool, h func(*c
 			var ok bool
 			glanceURL, ok = CatalogURL(id.Catalog, "image", s.cfg.Region, s.cfg.Interface)
 			if !ok {
-				return translate.Unexpected("keystoneauth1.exceptions.catalog.EndpointNotFound",
-					errors.New("no image endpoint in the token's catalog for region "+s.cfg.Region))
+				return noGlanceEndpoint(id.Catalog, s.cfg.Region)
 			}
 		}
 		if s.brownout(s.now()) {
@@ -195,6 +195,19 @@ func asFault(err error, mapping func(*translate.GlanceFault) *translate.Error) e
 		return mapping(gf)
 	}
 	return translate.Unexpected("Exception", err)
+}
+
+// noGlanceEndpoint is Nova's answer when the token's catalog has no image
+// endpoint: keystoneauth's EmptyCatalog for a token without any catalog
+// (an unscoped token of a user with no default project, measured on Nova
+// Zed), EndpointNotFound otherwise.
+func noGlanceEndpoint(catalog []tokens.CatalogEntry, region string) error {
+	if len(catalog) == 0 {
+		return translate.Unexpected("keystoneauth1.exceptions.catalog.EmptyCatalog",
+			errors.New("the token has no service catalog"))
+	}
+	return translate.Unexpected("keystoneauth1.exceptions.catalog.EndpointNotFound",
+		errors.New("no image endpoint in the token's catalog for region "+region))
 }
 
 func ok(c echo.Context, v any) error {

@@ -64,6 +64,8 @@ USERS = {
     "alt": ("alt", [("alt", "member")]),
     "other": ("other", [("other", "member")]),
     "reader": ("demo", [("demo", "reader")]),
+    # no project at all: its unscoped token has an empty catalog
+    "noproject": (None, []),
     "glance": ("service", [("service", "admin"), ("service", "service")]),
     # imagegw's own service credentials (validates user tokens)
     "imagegw": ("service", [("service", "admin"), ("service", "service")]),
@@ -197,11 +199,12 @@ def main():
     def phase2(job):
         kind, arg = job
         if kind == "user":
+            body = {"name": arg, "domain_id": "default", "password": PASSWORD,
+                    "enabled": True}
+            if USERS[arg][0]:
+                body["default_project_id"] = projects[USERS[arg][0]]["id"]
             users[arg] = create(
-                "users", "user",
-                {"name": arg, "domain_id": "default", "password": PASSWORD,
-                 "default_project_id": projects[USERS[arg][0]]["id"],
-                 "enabled": True},
+                "users", "user", body,
                 lambda: (listing("users", "?domain_id=default&name=" + arg)
                          or [None])[0])
         elif kind == "endpoint":
