@@ -97,7 +97,12 @@ func startBinary(t *testing.T, args []string, env ...string) *binary {
 	p.cmd.Env = append(append(os.Environ(), "OS_CLIENT_CONFIG_FILE="+filepath.Join(world.dir, "clouds.yaml")), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	require.NoError(t, p.cmd.Start())
-	go func() { p.exited <- p.cmd.Wait() }()
+	done := make(chan struct{})
+	go func() { p.exited <- p.cmd.Wait(); close(done) }()
+	t.Cleanup(func() { // a test that failed before SIGTERM leaves no process behind
+		_ = p.cmd.Process.Kill()
+		<-done
+	})
 	require.Eventually(t, func() bool {
 		r, err := http.Get(p.base + "/healthz")
 		if err == nil {

@@ -176,10 +176,16 @@ func TestUnauthorizedDoesNotWaitForTheBody(t *testing.T) {
 		"Content-Length: 30\r\n\r\n{\"metadata\"")
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	br := bufio.NewReader(conn)
+	res, err := http.ReadResponse(br, nil)
 	require.NoError(t, err, "answered before the body ends (read_timeout is 30 s)")
 	require.Equal(t, 401, res.StatusCode)
 	require.True(t, res.Close, "the connection is closed")
+	_, _ = io.Copy(io.Discard, res.Body)
+	_, err = br.ReadByte()
+	require.Error(t, err, "closed by the server, not by the 10 s deadline of this test")
+	var ne net.Error
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "closed before the test's read deadline: %v", err)
 }
 
 // Issue 14, item 8: a token Keystone refused is refused again without

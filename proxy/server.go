@@ -421,6 +421,10 @@ func (b *trackedBody) Read(p []byte) (int, error) {
 func closeIfBodyUnread(c echo.Context) {
 	if b, ok := c.Request().Body.(*trackedBody); ok && !b.eof {
 		c.Response().Header().Set("Connection", "close")
+		// Go's server still reads what is left of the body before it
+		// closes (up to 256 KiB, until read_timeout for a slow sender):
+		// end that read at once. The answer is written regardless.
+		_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now())
 	}
 }
 
