@@ -5,7 +5,7 @@ export IMAGEGW_CLOUD_DIR ?= /tmp/imagegw-cloud
 GO ?= go
 PY := /usr/bin/python3
 
-.PHONY: all build run stop cloud seed cloud-down test vet unit e2e fuzz soak bench tools clean
+.PHONY: all build run stop cloud seed cloud-down test vet unit e2e fuzz soak bench abuse tools clean
 
 all: build
 
@@ -76,6 +76,11 @@ soak: tools
 	bash scripts/cloud/up.sh
 	$(PY) scripts/cloud/seed.py
 	bash scripts/soak.sh
+
+# Issue 14's abuse scenarios against the built binary (not part of make
+# test; the cloud must be up and seeded): appends to bench/results/abuse.md.
+abuse: build
+	bash scripts/abuse.sh bin/imagegw "$$(git rev-parse --short HEAD)$$(git diff --quiet || echo +changes)"
 
 clean:
 	rm -rf bin
