@@ -16,6 +16,12 @@ tools:
 	@command -v curl >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl; }
 	@command -v gcc >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev; }
 
+# staticcheck, pinned (from the Go module proxy), for make vet
+STATICCHECK := $(HOME)/go/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+$(STATICCHECK):
+	GOFLAGS=-mod=mod $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
 build: tools
 	$(GO) build -o bin/imagegw ./cmd/imagegw
 
@@ -34,10 +40,13 @@ stop:
 	bash scripts/imagegw.sh stop
 	bash scripts/cloud/down.sh
 
-vet: tools
+vet: tools $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e/...
+	$(STATICCHECK) ./...
+	$(STATICCHECK) -tags e2e ./e2e/...
 
 # with the race detector (it needs cgo: gcc comes with make tools)
 unit: tools

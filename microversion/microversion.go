@@ -58,7 +58,7 @@ func (v Version) IsZero() bool { return v.Major == 0 && v.Minor == 0 }
 // (a regexp match was a tenth of the version middleware's time).
 func Parse(s string) (Version, error) {
 	majorS, minorS, found := strings.Cut(s, ".")
-	if !found || !isNumber(majorS) || majorS[0] == '0' || !isNumber(minorS) || (minorS[0] == '0' && len(minorS) > 1) {
+	if !found || !IsNumber(majorS) || majorS[0] == '0' || !IsNumber(minorS) || (minorS[0] == '0' && len(minorS) > 1) {
 		return Version{}, &MalformedError{Value: s}
 	}
 	major, err1 := strconv.Atoi(majorS)
@@ -71,8 +71,9 @@ func Parse(s string) (Version, error) {
 	return Version{Major: major, Minor: minor}, nil
 }
 
-// isNumber: one or more ASCII digits.
-func isNumber(s string) bool {
+// IsNumber: one or more ASCII digits (the parts of a version, in a
+// microversion header or an endpoint path such as /v2.1).
+func IsNumber(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -20,6 +20,9 @@ type Cached struct {
 	Gen atomic.Uint64
 	// scope is what the answer depends on (see writeLog).
 	scope *entryScope
+	// contentLength is the Content-Length header value of Body, made at
+	// the fill: a hit allocates none.
+	contentLength []string
 	// body is the MemCache's shared copy of Body (nil outside a MemCache).
 	body *sharedBody
 }
@@ -215,18 +218,18 @@ const (
 // query is kept exactly as sent: parameter order matters even across
 // names (type= and property-image_type= both set Glance's image_type, and
 // the later one wins).
-func cacheKey(kind cacheKind, k *call) string {
+func cacheKey(kind cacheKind, k *request) string {
 	bp := keyBuffers.Get().(*[]byte)
 	b := append((*bp)[:0], byte('0'+kind), 0)
 	b = append(b, k.app[0]...) // the application URL (links.App)
 	b = append(b, k.app[1]...)
 	b = append(b, k.app[2]...)
-	for _, part := range [...]string{k.contentType, k.path, k.id.ProjectID} {
+	for _, part := range [...]string{k.contentType, k.path, k.identity.ProjectID} {
 		b = append(b, 0)
 		b = append(b, part...)
 	}
 	b = append(b, 0)
-	for i, role := range k.id.Roles { // sorted by Keystone.Validate
+	for i, role := range k.identity.Roles { // sorted by Keystone.Validate
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/utils"
 	"github.com/gophercloud/gophercloud/v2/pagination"
 
+	"github.com/imagegw/imagegw/microversion"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -48,19 +49,7 @@ func isVersionSegment(seg string) bool {
 		return false
 	}
 	major, minor, hasMinor := strings.Cut(seg[1:], ".")
-	return allDigits(major) && (!hasMinor || allDigits(minor))
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return microversion.IsNumber(major) && (!hasMinor || microversion.IsNumber(minor))
 }
 
 // GlanceLinkBase is the Glance URL used in Nova's alternate links: a

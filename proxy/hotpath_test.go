@@ -95,7 +95,7 @@ func TestSlowTokenValidationKeepsTheRequestTimeout(t *testing.T) {
 // own goroutine, out of recoverPanic's reach).
 func TestPanicInSharedFillIsA500(t *testing.T) {
 	s, _ := newTestServer(t, nil)
-	s.Echo().GET("/v2.1/boom/:id", s.api(s.imagesRange, s.read(kindImage, func(*call) (any, error) { panic("view") })))
+	s.Echo().GET("/v2.1/boom/:id", s.api(&route{group: imageRoutes, op: "boom"}, s.read(kindImage, func(*fill) (any, error) { panic("view") })))
 	rec := get(s, "GET", "/v2.1/boom/a1", "ta", "")
 	require.Equal(t, http.StatusInternalServerError, rec.Code, rec.Body.String())
 	require.Contains(t, rec.Body.String(), `"computeFault"`)

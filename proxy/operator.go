@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html/template"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/imagegw/imagegw/translate"
@@ -21,38 +23,6 @@ import (
 
 // Operator features for migrating clients off the proxy API: metrics,
 // the migration report, deprecation headers and brownouts.
-
-// routeOps names the proxy routes (by Echo path suffix) and the native
-// Glance v2 call that replaces each.
-var routeOps = []struct {
-	method, suffix, op, native string
-}{
-	{"GET", "/images", "images.list", "GET /v2/images"},
-	{"GET", "/images/detail", "images.detail", "GET /v2/images"},
-	{"GET", "/images/:id", "images.show", "GET /v2/images/{id}"},
-	{"DELETE", "/images/:id", "images.delete", "DELETE /v2/images/{id}"},
-	{"GET", "/images/:id/metadata", "metadata.index", "GET /v2/images/{id} (custom properties)"},
-	{"POST", "/images/:id/metadata", "metadata.create", "PATCH /v2/images/{id} (add)"},
-	{"PUT", "/images/:id/metadata", "metadata.update_all", "PATCH /v2/images/{id} (add/remove)"},
-	{"GET", "/images/:id/metadata/:key", "metadata.show", "GET /v2/images/{id}"},
-	{"PUT", "/images/:id/metadata/:key", "metadata.update", "PATCH /v2/images/{id} (add)"},
-	{"DELETE", "/images/:id/metadata/:key", "metadata.delete", "PATCH /v2/images/{id} (remove)"},
-}
-
-// opOf maps a matched Echo route to a proxy operation ("" if none).
-func opOf(method, route string) (op, native string) {
-	for _, r := range routeOps {
-		if r.method != method {
-			continue
-		}
-		for _, prefix := range []string{"/v2.1", "/v2.1/:project_id", "/v2", "/v2/:project_id"} {
-			if route == prefix+r.suffix {
-				return r.op, r.native
-			}
-		}
-	}
-	return "", ""
-}
 
 // metrics are imagegw's Prometheus metrics, on their own registry.
 type metrics struct {
@@ -125,7 +95,7 @@ func newMetrics(stats func() CacheStats) *metrics {
 			func() float64 { return float64(stats().Evictions) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "imagegw_cache_refused_total", Help: "Fills refused at the cache bounds."},
 			func() float64 { return float64(stats().Refused) }),
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -220,9 +190,12 @@ func (s *Server) migration(c echo.Context) error {
 	}
 	rows, dropped := s.report.snapshot()
 	if strings.Contains(c.Request().Header.Get("Accept"), "text/html") || c.QueryParam("format") == "html" {
-		c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
-		c.Response().WriteHeader(http.StatusOK)
-		return reportPage.Execute(c.Response(), map[string]any{"Rows": rows, "Dropped": dropped, "Generated": time.Now().UTC().Format(time.RFC3339)})
+		var page bytes.Buffer
+		if err := reportPage.Execute(&page, map[string]any{"Rows": rows, "Dropped": dropped,
+			"Generated": time.Now().UTC().Format(time.RFC3339)}); err != nil {
+			return err
+		}
+		return writeBody(c, http.StatusOK, "text/html; charset=utf-8", page.Bytes())
 	}
 	return writeJSON(c, http.StatusOK, "application/json", map[string]any{"usage": rows, "untracked_calls": dropped})
 }
@@ -232,11 +205,11 @@ func (s *Server) migration(c echo.Context) error {
 func (s *Server) operatorOnly(c echo.Context) error {
 	token := c.Request().Header.Get("X-Auth-Token")
 	if token == "" {
-		return s.unauthorized(c)
+		return errUnauthorized
 	}
 	id, err := s.tokens.Validate(c.Request().Context(), token)
 	if err != nil {
-		return s.unauthorized(c)
+		return errUnauthorized
 	}
 	for _, r := range id.Roles {
 		if r == s.cfg.OperatorRole {
@@ -292,11 +265,11 @@ func hhmm(s string) (int, error) {
 
 // deprecationHeaders adds RFC 9745 Deprecation, RFC 8594 Sunset and a Link
 // to the native Glance resource, when configured.
-func (s *Server) deprecationHeaders(k *call) {
+func (s *Server) deprecationHeaders(k *request) {
 	if !s.cfg.DeprecationHeaders {
 		return
 	}
-	h := k.c.Response().Header()
+	h := k.Response().Header()
 	if !s.cfg.DeprecatedSince.IsZero() {
 		h.Set("Deprecation", "@"+strconv.FormatInt(s.cfg.DeprecatedSince.Unix(), 10))
 	} else {

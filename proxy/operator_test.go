@@ -11,14 +11,6 @@ import (
 	"github.com/imagegw/imagegw/config"
 )
 
-func withUA(s *Server, method, path, token, ua string) int {
-	req := newReq(method, path, token)
-	req.Header.Set("User-Agent", ua)
-	rec := newRec()
-	s.ServeHTTP(rec, req)
-	return rec.Code
-}
-
 func TestMetricsAfterKnownTraffic(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	for i := 0; i < 3; i++ {

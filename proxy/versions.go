@@ -107,7 +107,7 @@ func (s *Server) document(c echo.Context, id string) error {
 		return &translate.Error{Status: http.StatusUnsupportedMediaType, Message: translate.MsgUnsupportedMedia}
 	}
 	self := s.baseURL(c) + "/v2.1/"
-	if isLegacyPath(c.Request().URL.Path) {
+	if classify(c.Request().URL.Path).legacy {
 		self = s.baseURL(c) + "/v2/"
 	}
 	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
@@ -125,7 +125,7 @@ func (s *Server) document(c echo.Context, id string) error {
 
 // mountDocument serves /v2[/], /v2.1[/] and /{mount}/{project_id}/.
 func (s *Server) mountDocument(c echo.Context) error {
-	if isLegacyPath(c.Request().URL.Path) {
+	if classify(c.Request().URL.Path).legacy {
 		return s.document(c, "v2.0")
 	}
 	return s.document(c, "v2.1")
