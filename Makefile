@@ -72,7 +72,7 @@ fuzz:
 	# differential: the hand-written version parsing and go-json against their references
 	$(GO) test ./microversion/ -run '^$$' -fuzz '^FuzzParseMatchesNovaPattern$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./microversion/ -run '^$$' -fuzz '^FuzzRequestedMatchesDefinition$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./proxy/ -run '^$$' -fuzz '^FuzzPageDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./proxy/upstream/ -run '^$$' -fuzz '^FuzzPageDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 
 # Benchmarks (own cloud on other ports; BENCH_NOVA=1 adds nova-api Zed): bench/results/.
 bench: tools

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
-	"github.com/imagegw/imagegw/proxy"
+	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 // What imagegw answers (translate.Unexpected, translate.FaultName and the
@@ -47,7 +47,7 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	cfg.PublicURL = publicBase
 	mutate(&cfg)
 	require.NoError(t, cfg.Validate())
-	hc := proxy.NewUpstreamClient(cfg.UpstreamTimeout) // as the binary's
+	hc := upstream.NewUpstreamClient(cfg.UpstreamTimeout) // as the binary's
 	tr := hc.Transport.(*http.Transport)
 	srv, err := buildGateway(cfg, hc)
 	require.NoError(t, err)

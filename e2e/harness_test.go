@@ -25,6 +25,7 @@ import (
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/conformance"
 	"github.com/imagegw/imagegw/proxy"
+	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 type seedImage struct {
@@ -115,7 +116,7 @@ func startGateway(mutate func(*config.Config)) (*httptest.Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	srv, err := buildGateway(cfg, proxy.NewUpstreamClient(cfg.UpstreamTimeout))
+	srv, err := buildGateway(cfg, upstream.NewUpstreamClient(cfg.UpstreamTimeout))
 	if err != nil {
 		return nil, err
 	}

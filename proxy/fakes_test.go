@@ -15,21 +15,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
 // fakeTokens maps tokens to identities.
-type fakeTokens map[string]*Identity
+type fakeTokens map[string]*upstream.Identity
 
-func (f fakeTokens) Validate(_ context.Context, token string) (*Identity, error) {
+func (f fakeTokens) Validate(_ context.Context, token string) (*upstream.Identity, error) {
 	if id, ok := f[token]; ok {
 		return id, nil
 	}
-	return nil, ErrInvalidToken
+	return nil, upstream.ErrInvalidToken
 }
 
-func identity(project string, roles ...string) *Identity {
-	return &Identity{ProjectID: project, Roles: roles, ExpiresAt: time.Now().Add(time.Hour),
+func identity(project string, roles ...string) *upstream.Identity {
+	return &upstream.Identity{ProjectID: project, Roles: roles, ExpiresAt: time.Now().Add(time.Hour),
 		Catalog: []tokens.CatalogEntry{{Type: "image", Endpoints: []tokens.Endpoint{
 			{Interface: "public", Region: "RegionOne", URL: "http://glance.test"}}}}}
 }

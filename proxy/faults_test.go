@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 // faultyGlance answers each request with the next behaviour of a script.
@@ -36,7 +37,7 @@ func serverFor(t *testing.T, glanceURL string, timeout time.Duration) *Server {
 	cfg.CacheTTLImage, cfg.CacheTTLList = 0, 0
 	require.NoError(t, cfg.Validate())
 	return New(Deps{Config: cfg, Tokens: fakeTokens{"ta": identity("pa", "member")},
-		Glance: &GophercloudGlance{HTTPClient: &http.Client{Timeout: timeout}, RetryBackoff: 20 * time.Millisecond}})
+		Glance: &upstream.GophercloudGlance{HTTPClient: &http.Client{Timeout: timeout}, RetryBackoff: 20 * time.Millisecond}})
 }
 
 func faultBody(t *testing.T, rec *httptest.ResponseRecorder) (string, string) {

@@ -2,23 +2,15 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
-)
 
-// ReadinessProbe checks the upstreams; the map is shown in /readyz.
-type ReadinessProbe interface {
-	Ready(ctx context.Context) (map[string]any, error)
-}
+	"github.com/imagegw/imagegw/proxy/upstream"
+)
 
 // healthz: the process is alive.
 func (s *Server) healthz(c echo.Context) error {
@@ -31,7 +23,7 @@ func (s *Server) healthz(c echo.Context) error {
 // 100 probes at concurrency 10 kept Keystone and Glance busy for 35 s).
 // Callers during a probe wait for it and share its result.
 type readiness struct {
-	probe ReadinessProbe
+	probe upstream.ReadinessProbe
 	ttl   time.Duration
 	mu    sync.Mutex // held across a probe
 	at    time.Time
@@ -88,74 +80,4 @@ func (s *Server) readyzDetails(c echo.Context) error {
 	}
 	out["status"] = "ok"
 	return writeJSON(c, http.StatusOK, "application/json", out)
-}
-
-// UpstreamProbe checks Keystone (a token round trip) and Glance
-// (/v2/info/import) with imagegw's service credentials, and reports the
-// Glance capabilities read at start (import methods, stores).
-type UpstreamProbe struct {
-	ks     *Keystone
-	glance *gophercloud.ServiceClient
-	mu     sync.Mutex
-	caps   map[string]any
-}
-
-// NewUpstreamProbe finds Glance (override, else the service catalog) and
-// reads its capabilities once.
-func NewUpstreamProbe(ctx context.Context, ks *Keystone, glanceURL, region, iface string) (*UpstreamProbe, error) {
-	var sc *gophercloud.ServiceClient
-	if glanceURL != "" {
-		root := glanceRoot(glanceURL) + "/"
-		sc = &gophercloud.ServiceClient{ProviderClient: ks.client.ProviderClient, Endpoint: root, ResourceBase: root + "v2/", Type: "image"}
-	} else {
-		var err error
-		sc, err = openstack.NewImageV2(ks.client.ProviderClient, gophercloud.EndpointOpts{Region: region, Availability: gophercloud.Availability(iface)})
-		if err != nil {
-			return nil, fmt.Errorf("glance endpoint for readiness: %w", err)
-		}
-	}
-	p := &UpstreamProbe{ks: ks, glance: sc}
-	p.caps = p.capabilities(ctx)
-	return p, nil
-}
-
-func (p *UpstreamProbe) capabilities(ctx context.Context) map[string]any {
-	caps := map[string]any{}
-	for _, path := range []string{"info/import", "info/stores"} {
-		var body any
-		_, err := p.glance.Get(ctx, p.glance.ServiceURL(strings.Split(path, "/")...), &body, nil)
-		if err != nil {
-			caps[path] = "unavailable: " + shortErr(err)
-			continue
-		}
-		caps[path] = body
-	}
-	return caps
-}
-
-func shortErr(err error) string {
-	if ue, ok := err.(gophercloud.ErrUnexpectedResponseCode); ok {
-		return fmt.Sprintf("HTTP %d", ue.Actual)
-	}
-	return err.Error()
-}
-
-// Ready implements ReadinessProbe.
-func (p *UpstreamProbe) Ready(ctx context.Context) (map[string]any, error) {
-	out := map[string]any{"glance_endpoint": p.glance.Endpoint, "keystone": p.ks.AuthURI}
-	p.mu.Lock()
-	out["glance_capabilities"] = p.caps
-	p.mu.Unlock()
-	if _, err := p.ks.Validate(ctx, p.ks.client.Token()); err != nil {
-		out["keystone_status"] = "unreachable"
-		return out, fmt.Errorf("keystone: %s", shortErr(err))
-	}
-	out["keystone_status"] = "ok"
-	var body json.RawMessage
-	if _, err := p.glance.Get(ctx, p.glance.ServiceURL("info", "import"), &body, nil); err != nil {
-		out["glance_status"] = "unreachable"
-		return out, fmt.Errorf("glance: %s", shortErr(err))
-	}
-	out["glance_status"] = "ok"
-	return out, nil
 }

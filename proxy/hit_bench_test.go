@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -53,7 +54,7 @@ func BenchmarkHitShow(b *testing.B) {
 	id.ExpiresAt = time.Now().Add(time.Hour)
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		&zapcore.BufferedWriteSyncer{WS: zapcore.AddSync(io.Discard), Size: 256 << 10}, zap.InfoLevel)
-	s := New(Deps{Config: cfg, Glance: fg, Tokens: NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute),
+	s := New(Deps{Config: cfg, Glance: fg, Tokens: upstream.NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute),
 		Log: zap.New(core)})
 	w := &discardWriter{h: http.Header{}}
 	s.ServeHTTP(w, hitRequest("/v2.1/images/a1"))

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -188,50 +189,11 @@ func TestUnauthorizedDoesNotWaitForTheBody(t *testing.T) {
 	require.False(t, errors.As(err, &ne) && ne.Timeout(), "closed before the test's read deadline: %v", err)
 }
 
-// Issue 14, item 8: a token Keystone refused is refused again without
-// asking, for a while, for a bounded number of tokens.
-func TestInvalidTokensAreRemembered(t *testing.T) {
-	sv := &slowValidator{expires: time.Now().Add(time.Hour)}
-	cv := NewCachedValidator(sv, time.Minute).CacheInvalid(time.Minute, 2)
-	for i := 0; i < 10; i++ {
-		_, err := cv.Validate(context.Background(), "bad")
-		require.ErrorIs(t, err, ErrInvalidToken)
-	}
-	require.EqualValues(t, 1, sv.calls.Load(), "ten requests with one bad token, one Keystone call")
-
-	bad := &prefixInvalid{}
-	cv = NewCachedValidator(bad, time.Minute).CacheInvalid(time.Minute, 2)
-	for _, tok := range []string{"bad1", "bad2", "bad3", "bad1", "bad2", "bad3"} {
-		_, err := cv.Validate(context.Background(), tok)
-		require.ErrorIs(t, err, ErrInvalidToken)
-	}
-	require.EqualValues(t, 4, bad.calls.Load(), "two remembered, the third asked again (the bound)")
-	require.Equal(t, 2, cv.invalid.ItemCount())
-
-	cv = NewCachedValidator(bad, 0).CacheInvalid(20*time.Millisecond, 10)
-	_, _ = cv.Validate(context.Background(), "bad9")
-	_, _ = cv.Validate(context.Background(), "bad9")
-	require.EqualValues(t, 5, bad.calls.Load(), "remembered with the valid-token cache off too")
-	time.Sleep(40 * time.Millisecond)
-	_, _ = cv.Validate(context.Background(), "bad9")
-	require.EqualValues(t, 6, bad.calls.Load(), "asked again after the ttl")
-}
-
-type prefixInvalid struct{ calls atomic.Int64 }
-
-func (p *prefixInvalid) Validate(_ context.Context, token string) (*Identity, error) {
-	p.calls.Add(1)
-	if strings.HasPrefix(token, "bad") {
-		return nil, ErrInvalidToken
-	}
-	return &Identity{ProjectID: "p", ExpiresAt: time.Now().Add(time.Hour)}, nil
-}
-
 // Issue 14, extra: a token without a catalog (unscoped, no default
 // project) is Nova's 500 EmptyCatalog, one without an image endpoint
 // EndpointNotFound.
 func TestTokenWithoutImageEndpoint(t *testing.T) {
-	noCatalog := &Identity{UserID: "u", ExpiresAt: time.Now().Add(time.Hour)}
+	noCatalog := &upstream.Identity{UserID: "u", ExpiresAt: time.Now().Add(time.Hour)}
 	noImage := identity("pa", "member")
 	noImage.Catalog = noImage.Catalog[:0:0]
 	noImage.Catalog = append(noImage.Catalog, identity("pa").Catalog...)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 func TestRequestIDIsNovaStyleUUID4(t *testing.T) {
@@ -58,10 +59,10 @@ func TestVersionHeadersMatchSetResponseHeaders(t *testing.T) {
 // slowTokens answers like next after a delay (or when ctx ends).
 type slowTokens struct {
 	delay time.Duration
-	next  TokenValidator
+	next  upstream.TokenValidator
 }
 
-func (s slowTokens) Validate(ctx context.Context, token string) (*Identity, error) {
+func (s slowTokens) Validate(ctx context.Context, token string) (*upstream.Identity, error) {
 	select {
 	case <-time.After(s.delay):
 		return s.next.Validate(ctx, token)
@@ -80,7 +81,7 @@ func TestSlowTokenValidationKeepsTheRequestTimeout(t *testing.T) {
 		require.NoError(t, cfg.Validate())
 		_, fg := newTestServer(t, nil)
 		s := New(Deps{Config: cfg, Glance: fg, AuthURI: "http://k",
-			Tokens: NewCachedValidator(slowTokens{2 * time.Second, fakeTokens{"ta": identity("pa", "member")}}, ttl)})
+			Tokens: upstream.NewCachedValidator(slowTokens{2 * time.Second, fakeTokens{"ta": identity("pa", "member")}}, ttl)})
 		start := time.Now()
 		rec := get(s, "GET", "/v2.1/images", "ta", "")
 		require.Less(t, time.Since(start), time.Second, "ttl %s", ttl)

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -192,9 +193,9 @@ func (s *Server) account(rq *request) {
 // bytes per request otherwise).
 var logFields = sync.Pool{New: func() any { fs := make([]zap.Field, 0, 16); return &fs }}
 
-// cachedTokens is a TokenValidator that can answer from its cache alone.
+// cachedTokens is a upstream.TokenValidator that can answer from its cache alone.
 type cachedTokens interface {
-	Cached(token string) (*Identity, bool)
+	Cached(token string) (*upstream.Identity, bool)
 }
 
 // recoverPanic turns a panic into a logged 500 computeFault.
@@ -265,7 +266,7 @@ func (s *Server) auth(c echo.Context, next echo.HandlerFunc) error {
 	rq := requestOf(c)
 	// A token-cache hit needs no context (making the request_timeout one
 	// is a timer per request); a Keystone call gets the request's deadline.
-	id, cached := (*Identity)(nil), false
+	id, cached := (*upstream.Identity)(nil), false
 	if cv, ok := s.tokens.(cachedTokens); ok {
 		id, cached = cv.Cached(token)
 	}
@@ -273,7 +274,7 @@ func (s *Server) auth(c echo.Context, next echo.HandlerFunc) error {
 	if !cached {
 		id, err = s.tokens.Validate(rq.context(), token)
 	}
-	if errors.Is(err, ErrInvalidToken) {
+	if errors.Is(err, upstream.ErrInvalidToken) {
 		s.metrics.tokens.WithLabelValues("invalid").Inc()
 		return errUnauthorized
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -25,7 +26,7 @@ type request struct {
 	cache    string
 	brownout bool
 	// auth and versions
-	identity *Identity
+	identity *upstream.Identity
 	token    string
 	ver      microversion.Version
 	legacy   bool
@@ -80,7 +81,7 @@ func requestOf(c echo.Context) *request {
 func (rq *request) viewLinks() translate.Links {
 	if !rq.linksBuilt {
 		rq.links.App = rq.app[0] + rq.app[1] + rq.app[2]
-		rq.links.Glance = GlanceLinkBase(rq.glanceURL)
+		rq.links.Glance = upstream.GlanceLinkBase(rq.glanceURL)
 		rq.linksBuilt = true
 	}
 	return rq.links

@@ -10,6 +10,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 	"github.com/labstack/echo/v4"
 
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -137,11 +138,11 @@ func (s *Server) scopeSteps(rq *request, rt *route) error {
 
 // glanceEndpoint is glance_url, else the caller's catalog's image
 // endpoint (Nova's [glance] api_servers, else the catalog).
-func (s *Server) glanceEndpoint(id *Identity) (string, error) {
+func (s *Server) glanceEndpoint(id *upstream.Identity) (string, error) {
 	if s.cfg.GlanceURL != "" {
 		return s.cfg.GlanceURL, nil
 	}
-	if u, ok := CatalogURL(id.Catalog, "image", s.cfg.Region, s.cfg.Interface); ok {
+	if u, ok := upstream.CatalogURL(id.Catalog, "image", s.cfg.Region, s.cfg.Interface); ok {
 		return u, nil
 	}
 	return "", noGlanceEndpoint(id.Catalog, s.cfg.Region)

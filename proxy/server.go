@@ -12,16 +12,17 @@ import (
 
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 // Deps are the server's collaborators.
 type Deps struct {
 	Config config.Config
-	Tokens TokenValidator
-	Glance Glance
+	Tokens upstream.TokenValidator
+	Glance upstream.Glance
 	Log    *zap.Logger
 	// Ready, when set, checks the upstreams for /readyz.
-	Ready ReadinessProbe
+	Ready upstream.ReadinessProbe
 	// Cache stores responses; nil builds an in-process MemCache from Config.
 	Cache ResponseCache
 	// AuthURI is Keystone's URL for WWW-Authenticate.
@@ -31,8 +32,8 @@ type Deps struct {
 // Server serves Nova's image proxy API.
 type Server struct {
 	cfg     config.Config
-	tokens  TokenValidator
-	glance  Glance
+	tokens  upstream.TokenValidator
+	glance  upstream.Glance
 	log     *zap.Logger
 	authURI string
 	global  microversion.Range

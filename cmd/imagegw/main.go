@@ -18,6 +18,7 @@ import (
 
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/proxy"
+	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 func main() {
@@ -54,10 +55,10 @@ func run(args []string) error {
 	}
 	defer func() { _ = log.Sync() }()
 	if os.Getenv("GOGC") == "" && cfg.GCMinHeadroom > 0 {
-		defer proxy.StartGCTuner(uint64(cfg.GCMinHeadroom)).Stop()
+		defer StartGCTuner(uint64(cfg.GCMinHeadroom)).Stop()
 	}
 
-	httpClient := proxy.NewUpstreamClient(cfg.UpstreamTimeout)
+	httpClient := upstream.NewUpstreamClient(cfg.UpstreamTimeout)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 

@@ -1,4 +1,4 @@
-package proxy
+package upstream
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/proxy/upstream/upstreamtest"
 )
 
 // referenceDecode is what gophercloud's PageResultFrom does.
@@ -43,7 +45,7 @@ func TestPageDecodeMatchesEncodingJSON(t *testing.T) {
 		requireSameDecode(t, []byte(s))
 	}
 	// every recorded Glance answer, alone and as a 1000-image page
-	files, err := filepath.Glob("../translate/testdata/views/*.glance.json")
+	files, err := filepath.Glob("../../translate/testdata/views/*.glance.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {
@@ -51,7 +53,7 @@ func TestPageDecodeMatchesEncodingJSON(t *testing.T) {
 		require.NoError(t, err)
 		requireSameDecode(t, raw)
 	}
-	requireSameDecode(t, glancePage(t, 1000))
+	requireSameDecode(t, upstreamtest.GlancePage(t, 1000))
 }
 
 func FuzzPageDecodeMatchesEncodingJSON(f *testing.F) {

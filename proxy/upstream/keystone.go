@@ -1,0 +1,165 @@
+package upstream
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+)
+
+// Keystone validates tokens with Keystone v3 through gophercloud, as
+// imagegw's own service user.
+type Keystone struct {
+	client *gophercloud.ServiceClient
+	// AuthURI is Keystone's public URL without the API version, for
+	// WWW-Authenticate.
+	AuthURI string
+}
+
+// KeystoneOptions say how imagegw reaches Keystone.
+type KeystoneOptions struct {
+	// Cloud is the clouds.yaml entry with imagegw's service credentials;
+	// empty: OS_CLOUD, else the OS_* variables.
+	Cloud string
+	// URL, when set, is the identity endpoint users' tokens are validated
+	// at (config keystone_url), instead of the service catalog's. The
+	// service user itself always authenticates at its auth_url.
+	URL string
+	// HTTPClient makes every Keystone call; its Timeout bounds each one.
+	HTTPClient *http.Client
+}
+
+// NewKeystone authenticates imagegw's service user and finds the identity
+// endpoint tokens are validated at.
+func NewKeystone(ctx context.Context, o KeystoneOptions) (*Keystone, error) {
+	var (
+		ao  gophercloud.AuthOptions
+		eo  gophercloud.EndpointOpts
+		err error
+	)
+	cloud := o.Cloud
+	if cloud == "" {
+		cloud = os.Getenv("OS_CLOUD")
+	}
+	if cloud != "" {
+		ao, eo, _, err = clouds.Parse(clouds.WithCloudName(cloud))
+	} else {
+		ao, err = authOptionsFromEnv()
+		eo.Region = os.Getenv("OS_REGION_NAME")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service credentials: %w", err)
+	}
+	ao.AllowReauth = true
+	pc, err := openstack.NewClient(ao.IdentityEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("keystone %s: %w", ao.IdentityEndpoint, err)
+	}
+	if o.HTTPClient != nil {
+		pc.HTTPClient = *o.HTTPClient
+	}
+	pc.UserAgent.Prepend("imagegw")
+	if err := openstack.Authenticate(ctx, pc, ao); err != nil {
+		return nil, fmt.Errorf("keystone authentication of imagegw's service user at %s: %w", ao.IdentityEndpoint, err)
+	}
+	var ic *gophercloud.ServiceClient
+	if o.URL != "" {
+		ic = &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: identityV3Endpoint(o.URL), Type: "identity"}
+	} else if ic, err = openstack.NewIdentityV3(pc, eo); err != nil {
+		return nil, fmt.Errorf("keystone endpoint: %w", err)
+	}
+	return &Keystone{client: ic, AuthURI: AuthURI(ao.IdentityEndpoint)}, nil
+}
+
+// identityV3Endpoint is the v3 API root of a Keystone URL given with or
+// without its version (".../identity", ".../identity/v3", ".../v2.0").
+func identityV3Endpoint(u string) string {
+	return strings.TrimRight(AuthURI(u), "/") + "/v3/"
+}
+
+// authOptionsFromEnv is gophercloud's AuthOptionsFromEnv plus the
+// OS_USER_DOMAIN_* and OS_PROJECT_DOMAIN_* variables every openrc sets.
+func authOptionsFromEnv() (gophercloud.AuthOptions, error) {
+	userDomainID, userDomainName := os.Getenv("OS_USER_DOMAIN_ID"), os.Getenv("OS_USER_DOMAIN_NAME")
+	if userDomainID != "" || userDomainName != "" {
+		if os.Getenv("OS_DOMAIN_ID") == "" && os.Getenv("OS_DOMAIN_NAME") == "" {
+			// gophercloud reads the user's domain from OS_DOMAIN_*.
+			if userDomainID != "" {
+				_ = os.Setenv("OS_DOMAIN_ID", userDomainID)
+			} else {
+				_ = os.Setenv("OS_DOMAIN_NAME", userDomainName)
+			}
+		}
+	}
+	ao, err := openstack.AuthOptionsFromEnv()
+	if err != nil {
+		return ao, err
+	}
+	projectName, projectID := ao.TenantName, ao.TenantID
+	if projectName != "" || projectID != "" {
+		scope := &gophercloud.AuthScope{ProjectID: projectID, ProjectName: projectName}
+		if projectID == "" {
+			scope.DomainID = os.Getenv("OS_PROJECT_DOMAIN_ID")
+			scope.DomainName = os.Getenv("OS_PROJECT_DOMAIN_NAME")
+			if scope.DomainID == "" && scope.DomainName == "" {
+				scope.DomainID, scope.DomainName = ao.DomainID, ao.DomainName
+			}
+		}
+		ao.Scope = scope
+		ao.TenantID, ao.TenantName = "", ""
+	}
+	return ao, nil
+}
+
+// AuthURI strips a trailing /v3 (or /v2.0) from Keystone's URL, as
+// keystonemiddleware's www_authenticate_uri is usually written.
+func AuthURI(identityEndpoint string) string {
+	u := strings.TrimRight(identityEndpoint, "/")
+	for _, suffix := range []string{"/v3", "/v2.0"} {
+		u = strings.TrimSuffix(u, suffix)
+	}
+	return u
+}
+
+// Validate asks Keystone for the token (GET /v3/auth/tokens).
+func (k *Keystone) Validate(ctx context.Context, token string) (*Identity, error) {
+	res := tokens.Get(ctx, k.client, token)
+	if res.Err != nil {
+		if gophercloud.ResponseCodeIs(res.Err, http.StatusNotFound) ||
+			gophercloud.ResponseCodeIs(res.Err, http.StatusUnauthorized) ||
+			gophercloud.ResponseCodeIs(res.Err, http.StatusBadRequest) {
+			return nil, ErrInvalidToken
+		}
+		return nil, fmt.Errorf("keystone token validation: %w", res.Err)
+	}
+	tok, err := res.ExtractToken()
+	if err != nil {
+		return nil, fmt.Errorf("keystone token: %w", err)
+	}
+	id := &Identity{ExpiresAt: tok.ExpiresAt}
+	if u, err := res.ExtractUser(); err == nil && u != nil {
+		id.UserID = u.ID
+	}
+	if p, err := res.ExtractProject(); err == nil && p != nil {
+		id.ProjectID = p.ID
+	}
+	roles, err := res.ExtractRoles()
+	if err != nil {
+		return nil, fmt.Errorf("keystone token roles: %w", err)
+	}
+	for _, r := range roles {
+		id.Roles = append(id.Roles, r.Name)
+	}
+	sort.Strings(id.Roles)
+	if cat, err := res.ExtractServiceCatalog(); err == nil && cat != nil {
+		id.Catalog = cat.Entries
+	}
+	return id, nil
+}
