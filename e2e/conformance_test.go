@@ -29,6 +29,20 @@ func TestConformance(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 
+	cases, golden, devs := loadConformanceInputs(t)
+	resetConformanceSeed(t)
+	// other e2e tests expect the documented seed state
+	t.Cleanup(func() { resetConformanceSeed(t) })
+
+	rep := replayConformance(ctx, t, cases, golden, devs)
+	writeConformanceReport(t, rep)
+	checkConformanceOutcomes(t, rep)
+}
+
+// loadConformanceInputs is the matrix, the golden answers and the listed
+// deviations, checked against each other.
+func loadConformanceInputs(t *testing.T) ([]conformance.Case, map[string]conformance.GoldenCase, *conformance.Deviations) {
+	t.Helper()
 	idx, golden, err := conformance.LoadGolden(filepath.Join("..", "testdata", "golden"))
 	require.NoError(t, err, "golden files missing: record them with scripts/record-golden")
 	devs, err := conformance.LoadDeviations(filepath.Join("..", "conformance", "deviations.yaml"))
@@ -36,18 +50,25 @@ func TestConformance(t *testing.T) {
 	cases := conformance.Matrix()
 	require.Empty(t, devs.UnknownCases(cases), "deviations.yaml names cases that are not in the matrix")
 	t.Logf("golden: %d cases recorded %s from nova %s", idx.Count, idx.Recording.Date, idx.Recording.NovaVersion)
+	return cases, golden, devs
+}
 
-	reset := func() {
-		// not ctx: the cleanup runs after ctx is cancelled
-		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer rcancel()
-		out, err := conformance.ResetSeed(rctx, "/usr/bin/python3", filepath.Join("..", "scripts", "cloud", "seed.py"), world.dir)
-		require.NoError(t, err, string(out))
-	}
-	reset()
-	// other e2e tests expect the documented seed state
-	t.Cleanup(reset)
+// resetConformanceSeed puts the cloud back to the seed state the golden
+// answers were recorded in.
+func resetConformanceSeed(t *testing.T) {
+	t.Helper()
+	// not the test's ctx: the cleanup runs after it is cancelled
+	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer rcancel()
+	out, err := conformance.ResetSeed(rctx, "/usr/bin/python3", filepath.Join("..", "scripts", "cloud", "seed.py"), world.dir)
+	require.NoError(t, err, string(out))
+}
 
+// replayConformance runs the matrix against a fresh imagegw and evaluates
+// its normalised answers against the golden ones.
+func replayConformance(ctx context.Context, t *testing.T, cases []conformance.Case,
+	golden map[string]conformance.GoldenCase, devs *conformance.Deviations) *conformance.Report {
+	t.Helper()
 	cloud, err := conformance.LoadCloud(world.dir)
 	require.NoError(t, err)
 	srv, err := startGateway(nil)
@@ -61,8 +82,13 @@ func TestConformance(t *testing.T) {
 	t.Logf("replayed %d cases in %s", len(exs), time.Since(start).Round(time.Millisecond))
 
 	got := conformance.NormalizeAll(exs, conformance.NewNormalizer(srv.URL, cloud))
-	rep := conformance.Evaluate(cases, conformance.GoldenResponses(golden), got, devs)
+	return conformance.Evaluate(cases, conformance.GoldenResponses(golden), got, devs)
+}
 
+// writeConformanceReport logs the route x microversion table and, with
+// IMAGEGW_CONFORMANCE_REPORT, writes the full report to that file.
+func writeConformanceReport(t *testing.T, rep *conformance.Report) {
+	t.Helper()
 	var table, summary strings.Builder
 	rep.WriteTable(&table)
 	rep.WriteSummary(&summary, false)
@@ -74,7 +100,12 @@ func TestConformance(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(full.String()), 0o644))
 		t.Logf("full report written to %s", path)
 	}
+}
 
+// checkConformanceOutcomes logs the counts and fails once per failing
+// case, stale deviation or missing golden answer.
+func checkConformanceOutcomes(t *testing.T, rep *conformance.Report) {
+	t.Helper()
 	c := rep.Counts()
 	t.Logf("%d cases: %d pass, %d accepted deviations, %d fail, %d stale deviations, %d missing",
 		len(rep.Outcomes), c[conformance.StatusPass], c[conformance.StatusDeviation],
@@ -87,14 +118,20 @@ func TestConformance(t *testing.T) {
 		case conformance.StatusMissing:
 			t.Errorf("%s: no golden answer (re-record with scripts/record-golden)", o.Case.Name)
 		default:
-			var b strings.Builder
-			for _, d := range o.Unexpected {
-				fmt.Fprintf(&b, "\n  %s: want %s\n  %s  got  %s", d.Field, d.Want, strings.Repeat(" ", len(d.Field)), d.Got)
-				if d.Detail != "" {
-					b.WriteString("\n" + d.Detail)
-				}
-			}
-			t.Errorf("%s (%s %s):%s", o.Case.Name, o.Case.Method, o.Case.Path, b.String())
+			t.Errorf("%s (%s %s):%s", o.Case.Name, o.Case.Method, o.Case.Path, unexpectedDiffs(o))
 		}
 	}
+}
+
+// unexpectedDiffs are the fields in which a failing case differs from the
+// golden answer, want above got.
+func unexpectedDiffs(o conformance.Outcome) string {
+	var b strings.Builder
+	for _, d := range o.Unexpected {
+		fmt.Fprintf(&b, "\n  %s: want %s\n  %s  got  %s", d.Field, d.Want, strings.Repeat(" ", len(d.Field)), d.Got)
+		if d.Detail != "" {
+			b.WriteString("\n" + d.Detail)
+		}
+	}
+	return b.String()
 }

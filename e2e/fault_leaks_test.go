@@ -4,31 +4,19 @@ package e2e
 
 import (
 	"net/http"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
-// liveGoroutines counts goroutines other than go-cache janitors (one per
-// cache, stopped only when the cache is collected), as proxy's
-// requestGoroutines does.
-func liveGoroutines() int {
-	buf := make([]byte, 4<<20)
-	n := 0
-	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-		if !strings.Contains(g, "go-cache.(*janitor)") && !strings.Contains(g, "go-cache.runJanitor") {
-			n++
-		}
-	}
-	return n
-}
-
-func allStacks() string {
-	buf := make([]byte, 4<<20)
-	return string(buf[:runtime.Stack(buf, true)])
+// notLeaks are goroutines that outlive a fault by design: go-cache's
+// janitors (one per cache, stopped when the cache is collected) and the
+// fault proxy's own accept loop, started anew when a "refused" fault ends.
+var notLeaks = []goleak.Option{
+	goleak.IgnoreAnyFunction("github.com/patrickmn/go-cache.(*janitor).Run"),
+	goleak.IgnoreAnyFunction("github.com/imagegw/imagegw/e2e.(*faultProxy).serve.func1"),
 }
 
 // leakScope is every pool a fault test's connections may sit in: idle
@@ -56,45 +44,30 @@ func (s leakScope) openConns() (n int64) {
 	return n
 }
 
-// settle waits until two counts 100 ms apart agree with no connection
-// open (10 s at most): goroutines of closed connections take a moment to
-// end.
-func (s leakScope) settle() int {
-	last := -1
-	for i := 0; i < 100; i++ {
-		s.closeIdle()
-		n := liveGoroutines()
-		if n == last && s.openConns() == 0 {
-			return n
-		}
-		last = n
-		time.Sleep(100 * time.Millisecond)
-	}
-	return last
-}
-
-// leakCheck closes every idle pool involved, waits for the goroutine count
-// to settle and returns a check to run at the end: the count must come
-// back to this baseline and the proxies must hold no open connection.
+// leakCheck closes every idle pool involved and notes the goroutines
+// alive now; it returns a check to run at the end: no other goroutine may
+// be left (goleak, retried while closed connections wind down) and the
+// proxies must hold no open connection.
 func leakCheck(t *testing.T, gateways []*faultGateway, proxies []*faultProxy) func() {
 	t.Helper()
 	s := leakScope{gateways: gateways, proxies: proxies}
-	before := s.settle()
-	require.Zero(t, s.openConns(), "proxies hold no connection once the pools are idle")
+	s.closeIdle()
+	require.Eventually(t, func() bool { s.closeIdle(); return s.openConns() == 0 }, 10*time.Second, 100*time.Millisecond,
+		"proxies hold no connection once the pools are idle")
+	before := goleak.IgnoreCurrent()
 	return func() {
 		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
+		s.closeIdle()
+		require.Eventually(t, func() bool { s.closeIdle(); return s.openConns() == 0 }, 15*time.Second, 100*time.Millisecond,
+			"upstream connections still open: %d", s.openConns())
+		// goleak retries for a second or so; closed connections may take longer
+		opts := append([]goleak.Option{before}, notLeaks...)
+		leak := goleak.Find(opts...)
+		for deadline := time.Now().Add(15 * time.Second); leak != nil && time.Now().Before(deadline); {
 			s.closeIdle()
-			n, open := liveGoroutines(), s.openConns()
-			if n <= before && open == 0 {
-				t.Logf("goroutines: %d before, %d after; open upstream connections: %d", before, n, open)
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("leak: goroutines %d before, %d after; %d upstream connections still open\n%s", before, n, open, allStacks())
-			}
-			time.Sleep(100 * time.Millisecond)
+			leak = goleak.Find(opts...)
 		}
+		require.NoError(t, leak, "goroutines left by the faults")
+		t.Logf("no goroutine left; open upstream connections: %d", s.openConns())
 	}
 }

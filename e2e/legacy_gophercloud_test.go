@@ -72,7 +72,7 @@ func v1ChangesSince(t *testing.T, sc *gc1.ServiceClient) {
 	require.Empty(t, v1List(t, sc, images1.ListOpts{ChangesSince: "2999-01-01T00:00:00Z"}))
 	// an image changed after T is listed with changes-since T
 	since := time.Now().UTC().Add(-2 * time.Second).Format(time.RFC3339)
-	fresh := lcCreateImage(t, "demo", nil)
+	fresh := createImage(t, "demo", nil)
 	got, want = stableList(t, "updated_at=gte:"+since, func() []string {
 		return v1IDs(v1List(t, sc, images1.ListOpts{ChangesSince: since}))
 	})
@@ -160,7 +160,7 @@ func v1Get(t *testing.T, sc *gc1.ServiceClient) {
 }
 
 func v1Delete(t *testing.T, sc *gc1.ServiceClient) {
-	id := lcCreateImage(t, "demo", nil)
+	id := createImage(t, "demo", nil)
 	im, err := images1.Get(sc, id).Extract()
 	require.NoError(t, err)
 	require.Equal(t, "SAVING", im.Status)
@@ -175,12 +175,12 @@ func v1Delete(t *testing.T, sc *gc1.ServiceClient) {
 	require.Equal(t, "Image not found.", v1Message(t, err))
 
 	// a protected image of one's own, and another project's public image
-	prot := lcCreateImage(t, "demo", map[string]any{"protected": true})
+	prot := createImage(t, "demo", map[string]any{"protected": true})
 	err = images1.Delete(sc, prot).ExtractErr()
 	require.IsType(t, gc1.ErrDefault403{}, err)
 	require.Equal(t, "You are not allowed to delete the image.", v1Message(t, err))
 	require.Equal(t, 200, glanceStatus(t, prot), "still there")
-	pub := lcCreateImage(t, "admin", map[string]any{"visibility": "public"})
+	pub := createImage(t, "admin", map[string]any{"visibility": "public"})
 	err = images1.Delete(sc, pub).ExtractErr()
 	require.IsType(t, gc1.ErrDefault403{}, err)
 	require.Equal(t, 200, glanceStatus(t, pub), "still there")
@@ -205,7 +205,7 @@ func v1Microversions(t *testing.T, compute func(string) *gc1.ServiceClient, rec 
 		require.Len(t, ims, 2, mv)
 	}
 	// from 2.36 the image calls are Nova's 404, and delete deletes nothing
-	victim := lcCreateImage(t, "demo", nil)
+	victim := createImage(t, "demo", nil)
 	for _, mv := range []string{"2.36", "2.38", "2.93", "latest"} {
 		c := compute(mv)
 		res := images1.Get(c, active)
@@ -258,7 +258,7 @@ func v1Endpoints(t *testing.T, compute func(string) *gc1.ServiceClient) {
 // images.IDFromName, moved to gophercloud/utils in 0.10.0): a v1 user
 // calls them through the ServiceClient, which adds the microversion.
 func v1Metadata(t *testing.T, compute func(string) *gc1.ServiceClient) {
-	id := lcCreateImage(t, "demo", map[string]any{"foo": "bar"})
+	id := createImage(t, "demo", map[string]any{"foo": "bar"})
 	for _, mv := range []string{"", "2.35", "2.38"} {
 		c := compute(mv)
 		var body struct {

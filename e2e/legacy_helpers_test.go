@@ -15,40 +15,11 @@ package e2e
 // Run alone: go test -count=1 -tags e2e -run 'Legacy|Client' ./e2e/
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
-
-// lcCreateImage creates an image in Glance as user (removed at cleanup) and
-// returns its id.
-func lcCreateImage(t *testing.T, user string, props map[string]any) string {
-	t.Helper()
-	body := map[string]any{
-		"name":             fmt.Sprintf("legacy-client-%d", time.Now().UnixNano()),
-		"disk_format":      "raw",
-		"container_format": "bare",
-	}
-	for k, v := range props {
-		body[k] = v
-	}
-	b, err := json.Marshal(body)
-	require.NoError(t, err)
-	r := do(t, world.glance, "POST", "/v2/images", user, map[string]string{"Content-Type": "application/json"}, string(b))
-	require.Equal(t, 201, r.Status, string(r.Body))
-	id := r.JSON(t)["id"].(string)
-	t.Cleanup(func() {
-		do(t, world.glance, "PATCH", "/v2/images/"+id, "admin",
-			map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"},
-			`[{"op": "replace", "path": "/protected", "value": false}]`)
-		do(t, world.glance, "DELETE", "/v2/images/"+id, "admin", nil, "")
-	})
-	return id
-}
 
 // lcShow is imagegw's raw GET /v2.1/images/{id} as demo.
 func lcShow(t *testing.T, id string) map[string]any {

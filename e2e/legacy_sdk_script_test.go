@@ -72,6 +72,15 @@ type sdkEndpoint struct {
 	Get       sdkCall `json:"get"`
 }
 
+// call is the script's output for the call name; t is the (sub)test that
+// needs it, and fails when the script did not make that call.
+func (r sdkResult) call(t *testing.T, name string) *sdkCall {
+	t.Helper()
+	c, ok := r.Calls[name]
+	require.True(t, ok, "no call %s in the script's output", name)
+	return c
+}
+
 func (c *sdkCall) ok(t *testing.T, what string) {
 	t.Helper()
 	require.NotNil(t, c, what)

@@ -14,11 +14,10 @@ func TestLegacyClientOpenstackSDK(t *testing.T) {
 	res := runSDKScript(t)
 	t.Logf("openstacksdk %s", res.SDKVersion)
 	require.Equal(t, world.seed.Projects["demo"], res.ProjectID)
-	call := func(name string) *sdkCall {
-		c, ok := res.Calls[name]
-		require.True(t, ok, "no call %s in the script's output", name)
-		return c
-	}
+	// Each subtest looks its calls up with its own t (res.call): a missing
+	// call then fails that subtest, not the parent from the subtest's
+	// goroutine, which Go turns into a panic.
+	call := res.call
 	active := imageID(t, "ref-active")
 	dups := []string{imageID(t, "ref-dup-name-a"), imageID(t, "ref-dup-name-b")}
 
@@ -37,41 +36,41 @@ func TestLegacyClientOpenstackSDK(t *testing.T) {
 	t.Run("endpoint forms", func(t *testing.T) { sdkEndpointForms(t, res.Endpoints, dups) })
 }
 
-func sdkDiscovery(t *testing.T, call func(string) *sdkCall) {
+func sdkDiscovery(t *testing.T, call func(*testing.T, string) *sdkCall) {
 	// the SDK reads imagegw's version document (unauthenticated), then
 	// sends no microversion for the image calls: they run at 2.1
-	c := call("list_detail")
+	c := call(t, "list_detail")
 	require.Equal(t, []string{
 		"GET /v2.1 200 sent=- answered=compute 2.1",
 		"GET /v2.1/images/detail 200 sent=- answered=compute 2.1",
 	}, reqLines(c.Requests))
 }
 
-func sdkListsAndFilters(t *testing.T, call func(string) *sdkCall, dups []string) {
-	require.Greater(t, len(call("list_detail").sameAsGlance(t, "images()")), 20)
-	for _, im := range call("list_index").sameAsGlance(t, "images(details=False)") {
+func sdkListsAndFilters(t *testing.T, call func(*testing.T, string) *sdkCall, dups []string) {
+	require.Greater(t, len(call(t, "list_detail").sameAsGlance(t, "images()")), 20)
+	for _, im := range call(t, "list_index").sameAsGlance(t, "images(details=False)") {
 		require.Nil(t, im.Status, "the index view has id, name, links only")
 		require.NotEmpty(t, im.Links)
 	}
-	require.Equal(t, []string{"GET /v2.1/images 200 sent=- answered=compute 2.1"}, reqLines(call("list_index").Requests))
+	require.Equal(t, []string{"GET /v2.1/images 200 sent=- answered=compute 2.1"}, reqLines(call(t, "list_index").Requests))
 
-	ims := call("list_name").sameAsGlance(t, "images(name=)")
+	ims := call(t, "list_name").sameAsGlance(t, "images(name=)")
 	require.ElementsMatch(t, dups, []string{ims[0].ID, ims[1].ID})
-	require.Equal(t, "GET /v2.1/images/detail?name=ref-dup-name", call("list_name").Requests[0].Method+" "+call("list_name").Requests[0].URL)
+	require.Equal(t, "GET /v2.1/images/detail?name=ref-dup-name", call(t, "list_name").Requests[0].Method+" "+call(t, "list_name").Requests[0].URL)
 
-	ims = call("list_status_active").sameAsGlance(t, "images(status=ACTIVE)")
+	ims = call(t, "list_status_active").sameAsGlance(t, "images(status=ACTIVE)")
 	require.NotEmpty(t, ims)
 	for _, im := range ims {
 		require.Equal(t, "ACTIVE", *im.Status)
 	}
-	require.Contains(t, call("list_changes_since_past").Requests[0].URL, "changes-since=2000-01-01T00%3A00%3A00Z")
-	require.NotEmpty(t, call("list_changes_since_past").sameAsGlance(t, "images(changes_since=past)"))
-	require.Empty(t, call("list_changes_since_future").sameAsGlance(t, "images(changes_since=future)"))
+	require.Contains(t, call(t, "list_changes_since_past").Requests[0].URL, "changes-since=2000-01-01T00%3A00%3A00Z")
+	require.NotEmpty(t, call(t, "list_changes_since_past").sameAsGlance(t, "images(changes_since=past)"))
+	require.Empty(t, call(t, "list_changes_since_future").sameAsGlance(t, "images(changes_since=future)"))
 }
 
-func sdkPagination(t *testing.T, call func(string) *sdkCall) {
+func sdkPagination(t *testing.T, call func(*testing.T, string) *sdkCall) {
 	for name, path := range map[string]string{"list_paged": "/v2.1/images/detail", "list_index_paged": "/v2.1/images"} {
-		c := call(name)
+		c := call(t, name)
 		ims := c.sameAsGlance(t, name)
 		// the pages are walked with imagegw's next links; one request
 		// more answers no image: after a full last page imagegw links a
@@ -92,8 +91,8 @@ func sdkPagination(t *testing.T, call func(string) *sdkCall) {
 	}
 }
 
-func sdkGetAndFind(t *testing.T, call func(string) *sdkCall, active string) {
-	im := call("get").image(t, "get_image")
+func sdkGetAndFind(t *testing.T, call func(*testing.T, string) *sdkCall, active string) {
+	im := call(t, "get").image(t, "get_image")
 	raw := lcShow(t, active)
 	require.Equal(t, active, im.ID)
 	require.Equal(t, "ref-active", *im.Name)
@@ -108,48 +107,48 @@ func sdkGetAndFind(t *testing.T, call func(string) *sdkCall, active string) {
 	require.Equal(t, world.gw.URL+"/v2.1/images/"+active, im.Links[0]["href"])
 
 	// find by name: GET /images/<name> is a 404, then the name filter
-	require.Equal(t, active, call("find_by_name").image(t, "find_image(name)").ID)
+	require.Equal(t, active, call(t, "find_by_name").image(t, "find_image(name)").ID)
 	require.Equal(t, []string{
 		"GET /v2.1/images/ref-active 404 sent=- answered=compute 2.1",
 		"GET /v2.1/images?name=ref-active 200 sent=- answered=compute 2.1",
-	}, reqLines(call("find_by_name").Requests))
-	require.Equal(t, active, call("find_by_id").image(t, "find_image(id)").ID)
-	call("find_duplicate_name").fails(t, "find_image(duplicate name)", "DuplicateResource", 0, "More than one Image exists with the name 'ref-dup-name'")
-	call("get_missing").fails(t, "get_image(missing)", "ResourceNotFound", 404, "Image not found.")
+	}, reqLines(call(t, "find_by_name").Requests))
+	require.Equal(t, active, call(t, "find_by_id").image(t, "find_image(id)").ID)
+	call(t, "find_duplicate_name").fails(t, "find_image(duplicate name)", "DuplicateResource", 0, "More than one Image exists with the name 'ref-dup-name'")
+	call(t, "get_missing").fails(t, "get_image(missing)", "ResourceNotFound", 404, "Image not found.")
 }
 
-func sdkMetadata(t *testing.T, call func(string) *sdkCall, metaImage string) {
-	require.Equal(t, map[string]any{"foo": "bar"}, call("metadata_get").metadata(t, "get_image_metadata"))
-	require.Equal(t, map[string]any{"a": "1", "b": "2"}, call("metadata_set").metadata(t, "set_image_metadata"))
-	require.Equal(t, "POST", call("metadata_set").Requests[0].Method)
-	require.Equal(t, map[string]any{"a": "1", "b": "2", "foo": "bar"}, call("metadata_get_after_set").metadata(t, "get after set"))
-	call("metadata_delete_key").ok(t, "delete_image_metadata(keys)")
+func sdkMetadata(t *testing.T, call func(*testing.T, string) *sdkCall, metaImage string) {
+	require.Equal(t, map[string]any{"foo": "bar"}, call(t, "metadata_get").metadata(t, "get_image_metadata"))
+	require.Equal(t, map[string]any{"a": "1", "b": "2"}, call(t, "metadata_set").metadata(t, "set_image_metadata"))
+	require.Equal(t, "POST", call(t, "metadata_set").Requests[0].Method)
+	require.Equal(t, map[string]any{"a": "1", "b": "2", "foo": "bar"}, call(t, "metadata_get_after_set").metadata(t, "get after set"))
+	call(t, "metadata_delete_key").ok(t, "delete_image_metadata(keys)")
 	require.Equal(t, []string{"DELETE /v2.1/images/" + metaImage + "/metadata/a 204 sent=- answered=compute 2.1"},
-		reqLines(call("metadata_delete_key").Requests))
-	require.Equal(t, map[string]any{"b": "2", "foo": "bar"}, call("metadata_get_after_delete_key").metadata(t, "get after delete key"))
-	call("metadata_delete_missing_key").fails(t, "delete_image_metadata(missing key)", "ResourceNotFound", 404, "Invalid metadata key")
+		reqLines(call(t, "metadata_delete_key").Requests))
+	require.Equal(t, map[string]any{"b": "2", "foo": "bar"}, call(t, "metadata_get_after_delete_key").metadata(t, "get after delete key"))
+	call(t, "metadata_delete_missing_key").fails(t, "delete_image_metadata(missing key)", "ResourceNotFound", 404, "Invalid metadata key")
 	// without keys the SDK PUTs an empty set
-	call("metadata_delete_all").ok(t, "delete_image_metadata()")
+	call(t, "metadata_delete_all").ok(t, "delete_image_metadata()")
 	require.Equal(t, []string{"PUT /v2.1/images/" + metaImage + "/metadata 200 sent=- answered=compute 2.1"},
-		reqLines(call("metadata_delete_all").Requests))
-	require.Equal(t, map[string]any{}, call("metadata_get_after_delete_all").metadata(t, "get after delete all"))
-	call("metadata_set_invalid_key").fails(t, "set_image_metadata(a/b)", "BadRequestException", 400,
+		reqLines(call(t, "metadata_delete_all").Requests))
+	require.Equal(t, map[string]any{}, call(t, "metadata_get_after_delete_all").metadata(t, "get after delete all"))
+	call(t, "metadata_set_invalid_key").fails(t, "set_image_metadata(a/b)", "BadRequestException", 400,
 		"Invalid input for field/attribute metadata. Value: {'a/b': '1'}. 'a/b' does not match any of the regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'")
-	call("metadata_get_missing_image").fails(t, "get_image_metadata(missing)", "ResourceNotFound", 404, "Image not found.")
+	call(t, "metadata_get_missing_image").fails(t, "get_image_metadata(missing)", "ResourceNotFound", 404, "Image not found.")
 }
 
-func sdkDelete(t *testing.T, call func(string) *sdkCall) {
-	im := call("get_before_delete").image(t, "get before delete")
+func sdkDelete(t *testing.T, call func(*testing.T, string) *sdkCall) {
+	im := call(t, "get_before_delete").image(t, "get before delete")
 	require.Equal(t, "SAVING", *im.Status)
 	require.Equal(t, 25, *im.Progress)
-	call("delete").ok(t, "delete_image")
-	require.Equal(t, 204, call("delete").Requests[0].Status)
-	call("get_after_delete").fails(t, "get after delete", "ResourceNotFound", 404, "Image not found.")
-	call("delete_again_ignore_missing").ok(t, "delete_image(ignore_missing=True) of a deleted image")
-	require.Equal(t, 404, call("delete_again_ignore_missing").Requests[0].Status)
-	call("delete_again_strict").fails(t, "delete_image(ignore_missing=False)", "ResourceNotFound", 404, "Image not found.")
-	call("delete_protected").fails(t, "delete_image(protected)", "HttpException", 403, "You are not allowed to delete the image.")
-	call("get_protected_after_delete").ok(t, "protected image still there")
+	call(t, "delete").ok(t, "delete_image")
+	require.Equal(t, 204, call(t, "delete").Requests[0].Status)
+	call(t, "get_after_delete").fails(t, "get after delete", "ResourceNotFound", 404, "Image not found.")
+	call(t, "delete_again_ignore_missing").ok(t, "delete_image(ignore_missing=True) of a deleted image")
+	require.Equal(t, 404, call(t, "delete_again_ignore_missing").Requests[0].Status)
+	call(t, "delete_again_strict").fails(t, "delete_image(ignore_missing=False)", "ResourceNotFound", 404, "Image not found.")
+	call(t, "delete_protected").fails(t, "delete_image(protected)", "HttpException", 403, "You are not allowed to delete the image.")
+	call(t, "get_protected_after_delete").ok(t, "protected image still there")
 }
 
 func sdkPinnedVersion(t *testing.T, v string, calls map[string]sdkCall, dups []string) {

@@ -12,14 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// createImage makes a fresh image in Glance as user (removed at cleanup).
+// createImage makes a fresh image in Glance as user (removed at cleanup,
+// protected or not): raw/bare, named after the test unless body names it,
+// with body's other attributes and properties. body may be nil; it is
+// copied, so a caller's map stays as it was.
 func createImage(t *testing.T, user string, body map[string]any) string {
 	t.Helper()
-	if _, ok := body["name"]; !ok {
-		body["name"] = "e2e-" + strings.ReplaceAll(t.Name(), "/", "-")
+	img := map[string]any{"name": "e2e-" + strings.ReplaceAll(t.Name(), "/", "-")}
+	for k, v := range body {
+		img[k] = v
 	}
-	body["disk_format"], body["container_format"] = "raw", "bare"
-	b, err := json.Marshal(body)
+	img["disk_format"], img["container_format"] = "raw", "bare"
+	b, err := json.Marshal(img)
 	require.NoError(t, err)
 	r := do(t, world.glance, "POST", "/v2/images", user, map[string]string{"Content-Type": "application/json"}, string(b))
 	require.Equal(t, 201, r.Status, string(r.Body))

@@ -100,77 +100,86 @@ func isConnectionFailure(f *GlanceFault) bool {
 	return f.Transport != nil || f.Status == http.StatusServiceUnavailable
 }
 
-// ListError maps a failed Glance list to Nova's answer (images.py index/detail).
-func ListError(f *GlanceFault) *Error {
+// faultMap is how Nova translates one Glance call's failures
+// (nova/image/glance.py _translate_image_exception and the API's except
+// clauses): the answer per Glance status; a connection failure (or 503)
+// is GlanceConnectionFailed and any other status glanceclient's class.
+type faultMap map[int]func(*GlanceFault) *Error
+
+func (m faultMap) answer(f *GlanceFault) *Error {
 	if isConnectionFailure(f) {
 		return transportError(f)
 	}
-	text := "HTTP " + GlanceDetails(f.ContentType, f.Body)
-	switch f.Status {
-	case http.StatusBadRequest:
-		return &Error{Status: http.StatusBadRequest, Message: text, Cause: f}
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return &Error{Status: http.StatusForbidden, Message: text, Cause: f}
-	case http.StatusNotFound:
-		return Unexpected("nova.exception.NotFound", f)
+	if a, ok := m[f.Status]; ok {
+		return a(f)
 	}
 	return Unexpected(glanceclientClass(f.Status), f)
 }
+
+// status answers with a Nova fault of that status and message.
+func status(code int, message string) func(*GlanceFault) *Error {
+	return func(f *GlanceFault) *Error { return &Error{Status: code, Message: message, Cause: f} }
+}
+
+// unexpectedAs answers Nova's 500 naming the exception class.
+func unexpectedAs(class string) func(*GlanceFault) *Error {
+	return func(f *GlanceFault) *Error { return Unexpected(class, f) }
+}
+
+// glanceText is Nova's message for a list failure: Glance's own text.
+func glanceText(code int) func(*GlanceFault) *Error {
+	return func(f *GlanceFault) *Error {
+		return &Error{Status: code, Message: "HTTP " + GlanceDetails(f.ContentType, f.Body), Cause: f}
+	}
+}
+
+var (
+	listFaults = faultMap{
+		http.StatusBadRequest:   glanceText(http.StatusBadRequest),
+		http.StatusUnauthorized: glanceText(http.StatusForbidden),
+		http.StatusForbidden:    glanceText(http.StatusForbidden),
+		http.StatusNotFound:     unexpectedAs("nova.exception.NotFound"),
+	}
+	showFaults = faultMap{
+		http.StatusNotFound:              status(http.StatusNotFound, MsgImageNotFound),
+		http.StatusBadRequest:            unexpectedAs("nova.exception.ImageBadRequest"),
+		http.StatusUnauthorized:          unexpectedAs("nova.exception.ImageNotAuthorized"),
+		http.StatusForbidden:             unexpectedAs("nova.exception.ImageNotAuthorized"),
+		http.StatusRequestEntityTooLarge: unexpectedAs("nova.exception.ImageQuotaExceeded"),
+	}
+	deleteFaults = faultMap{
+		http.StatusNotFound:  status(http.StatusNotFound, MsgImageNotFound),
+		http.StatusForbidden: status(http.StatusForbidden, MsgDeleteForbidden),
+		http.StatusConflict:  unexpectedAs("nova.exception.ImageDeleteConflict"),
+	}
+)
+
+// ListError maps a failed Glance list to Nova's answer (images.py index/detail).
+func ListError(f *GlanceFault) *Error { return listFaults.answer(f) }
 
 // ShowError maps a failed Glance image GET for GET /images/{id}.
-func ShowError(f *GlanceFault) *Error {
-	if isConnectionFailure(f) {
-		return transportError(f)
-	}
-	switch f.Status {
-	case http.StatusNotFound:
-		return &Error{Status: http.StatusNotFound, Message: MsgImageNotFound, Cause: f}
-	case http.StatusBadRequest:
-		return Unexpected("nova.exception.ImageBadRequest", f)
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return Unexpected("nova.exception.ImageNotAuthorized", f)
-	case http.StatusRequestEntityTooLarge:
-		return Unexpected("nova.exception.ImageQuotaExceeded", f)
-	}
-	return Unexpected(glanceclientClass(f.Status), f)
-}
+func ShowError(f *GlanceFault) *Error { return showFaults.answer(f) }
 
 // DeleteError maps a failed Glance image DELETE.
-func DeleteError(f *GlanceFault) *Error {
-	if isConnectionFailure(f) {
-		return transportError(f)
-	}
-	switch f.Status {
-	case http.StatusNotFound:
-		return &Error{Status: http.StatusNotFound, Message: MsgImageNotFound, Cause: f}
-	case http.StatusForbidden:
-		return &Error{Status: http.StatusForbidden, Message: MsgDeleteForbidden, Cause: f}
-	case http.StatusConflict:
-		return Unexpected("nova.exception.ImageDeleteConflict", f)
-	}
-	return Unexpected(glanceclientClass(f.Status), f)
-}
+func DeleteError(f *GlanceFault) *Error { return deleteFaults.answer(f) }
 
 // MetadataError maps a failed Glance GET or PATCH on a metadata route.
 // patch tells which call failed (a 404 on the PATCH is a race: 500 in Nova).
 func MetadataError(f *GlanceFault, imageID string, patch bool) *Error {
-	if isConnectionFailure(f) {
-		return transportError(f)
+	notFound := status(http.StatusNotFound, MsgImageNotFound)
+	if patch {
+		notFound = unexpectedAs("nova.exception.ImageNotFound")
 	}
-	switch f.Status {
-	case http.StatusNotFound:
-		if patch {
-			return Unexpected("nova.exception.ImageNotFound", f)
-		}
-		return &Error{Status: http.StatusNotFound, Message: MsgImageNotFound, Cause: f}
-	case http.StatusUnauthorized, http.StatusForbidden:
+	refused := func(f *GlanceFault) *Error {
 		e := NotAuthorized(imageID)
 		e.Cause = f
 		return e
-	case http.StatusBadRequest:
-		return Unexpected("nova.exception.ImageBadRequest", f)
-	case http.StatusRequestEntityTooLarge:
-		return Unexpected("nova.exception.ImageQuotaExceeded", f)
 	}
-	return Unexpected(glanceclientClass(f.Status), f)
+	return faultMap{
+		http.StatusNotFound:              notFound,
+		http.StatusUnauthorized:          refused,
+		http.StatusForbidden:             refused,
+		http.StatusBadRequest:            unexpectedAs("nova.exception.ImageBadRequest"),
+		http.StatusRequestEntityTooLarge: unexpectedAs("nova.exception.ImageQuotaExceeded"),
+	}.answer(f)
 }
