@@ -46,7 +46,7 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	cfg.ReadyCacheTTL = 0 // /readyz probes now, not 2 s ago
 	cfg.PublicURL = publicBase
 	mutate(&cfg)
-	require.NoError(t, cfg.Validate())
+	require.NoError(t, cfg.Resolve())
 	hc := upstream.NewUpstreamClient(cfg.UpstreamTimeout) // as the binary's
 	tr := hc.Transport.(*http.Transport)
 	srv, err := buildGateway(cfg, hc)

@@ -113,7 +113,7 @@ func startGateway(mutate func(*config.Config)) (*httptest.Server, error) {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Resolve(); err != nil {
 		return nil, err
 	}
 	srv, err := buildGateway(cfg, upstream.NewUpstreamClient(cfg.UpstreamTimeout))

@@ -5,7 +5,6 @@ package proxy
 // at the native Glance call.
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -18,35 +17,12 @@ import (
 // brownout reports whether now falls in a configured brownout: a daily
 // UTC window, or a random share of calls.
 func (s *Server) brownout(now time.Time) bool {
-	mins := now.UTC().Hour()*60 + now.UTC().Minute()
-	for _, w := range s.cfg.BrownoutWindows {
-		from, to, _ := parseWindow(w)
-		if (from <= to && mins >= from && mins < to) || (from > to && (mins >= from || mins < to)) {
+	for _, w := range s.cfg.Brownouts { // parsed once, by config
+		if w.Contains(now) {
 			return true
 		}
 	}
 	return s.cfg.BrownoutPercent > 0 && rand.Float64()*100 < s.cfg.BrownoutPercent
-}
-
-// parseWindow reads "HH:MM-HH:MM" (UTC) into minutes of the day.
-func parseWindow(w string) (from, to int, err error) {
-	a, b, ok := strings.Cut(w, "-")
-	if !ok {
-		return 0, 0, fmt.Errorf("window %q is not HH:MM-HH:MM", w)
-	}
-	if from, err = hhmm(a); err != nil {
-		return 0, 0, err
-	}
-	to, err = hhmm(b)
-	return from, to, err
-}
-
-func hhmm(s string) (int, error) {
-	t, err := time.Parse("15:04", strings.TrimSpace(s))
-	if err != nil {
-		return 0, fmt.Errorf("%q is not HH:MM", s)
-	}
-	return t.Hour()*60 + t.Minute(), nil
 }
 
 // deprecationHeaders adds RFC 9745 Deprecation, RFC 8594 Sunset and a Link

@@ -17,7 +17,8 @@ import (
 // httpClient makes every Keystone and Glance call (its Timeout is
 // upstream_timeout).
 func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *http.Client) (*Server, *upstream.Keystone, error) {
-	ks, err := upstream.NewKeystone(ctx, upstream.KeystoneOptions{Cloud: cfg.Cloud, URL: cfg.KeystoneURL, HTTPClient: httpClient})
+	ks, err := upstream.NewKeystone(ctx, upstream.KeystoneOptions{Cloud: cfg.Cloud, Service: cfg.Service,
+		URL: cfg.KeystoneURL, HTTPClient: httpClient})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -25,7 +26,7 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := New(Deps{
+	srv, err := New(Deps{
 		Config:  cfg,
 		Tokens:  upstream.NewCachedValidator(ks, cfg.TokenCacheTTL).CacheInvalid(cfg.InvalidTokenCacheTTL, cfg.InvalidTokenCacheMax),
 		Glance:  &upstream.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
@@ -33,5 +34,8 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 		AuthURI: ks.AuthURI,
 		Ready:   probe,
 	})
+	if err != nil {
+		return nil, nil, err
+	}
 	return srv, ks, nil
 }

@@ -118,12 +118,12 @@ func newTestServer(t testing.TB, mutate func(*config.Config)) (*Server, *fakeGla
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	require.NoError(t, cfg.Validate())
+	require.NoError(t, cfg.Resolve())
 	fg := &fakeGlance{images: map[string]translate.GlanceImage{
 		"a1": {"id": "a1", "name": "a-one", "owner": "pa", "status": "active", "k": "v"},
 		"b1": {"id": "b1", "name": "b-one", "owner": "pb", "status": "active"},
 	}, byToken: map[string]string{"ta": "pa", "ta2": "pa", "tadmin": "pa", "tb": "pb"}}
-	s := New(Deps{Config: cfg, Glance: fg, Tokens: fakeTokens{
+	s := mustNew(t, Deps{Config: cfg, Glance: fg, Tokens: fakeTokens{
 		"ta": identity("pa", "member"), "ta2": identity("pa", "member"),
 		"tadmin": identity("pa", "admin", "member"), "tb": identity("pb", "member"),
 	}, AuthURI: "http://keystone.test"})
@@ -157,3 +157,11 @@ func newReq(method, path, token string) *http.Request {
 }
 
 func newRec() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// mustNew is New for tests: the Config must Check.
+func mustNew(tb testing.TB, d Deps) *Server {
+	tb.Helper()
+	s, err := New(d)
+	require.NoError(tb, err)
+	return s
+}

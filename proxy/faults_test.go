@@ -35,8 +35,8 @@ func serverFor(t *testing.T, glanceURL string, timeout time.Duration) *Server {
 	cfg := config.Defaults()
 	cfg.GlanceURL = glanceURL
 	cfg.CacheTTLImage, cfg.CacheTTLList = 0, 0
-	require.NoError(t, cfg.Validate())
-	return New(Deps{Config: cfg, Tokens: fakeTokens{"ta": identity("pa", "member")},
+	require.NoError(t, cfg.Resolve())
+	return mustNew(t, Deps{Config: cfg, Tokens: fakeTokens{"ta": identity("pa", "member")},
 		Glance: &upstream.GophercloudGlance{HTTPClient: &http.Client{Timeout: timeout}, RetryBackoff: 20 * time.Millisecond}})
 }
 

@@ -46,7 +46,7 @@ func hitRequest(path string) *http.Request {
 func BenchmarkHitShow(b *testing.B) {
 	cfg := config.Defaults()
 	cfg.CacheTTLImage = time.Hour
-	_ = cfg.Validate()
+	_ = cfg.Resolve()
 	tok := strings.Repeat("gAAAAABk", 23)
 	fg := &fakeGlance{images: map[string]translate.GlanceImage{}, byToken: map[string]string{tok: "pa"}}
 	fg.images["a1"] = translate.GlanceImage{"id": "a1", "name": "a-one", "owner": "pa", "status": "active", "k": "v"}
@@ -54,7 +54,7 @@ func BenchmarkHitShow(b *testing.B) {
 	id.ExpiresAt = time.Now().Add(time.Hour)
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		&zapcore.BufferedWriteSyncer{WS: zapcore.AddSync(io.Discard), Size: 256 << 10}, zap.InfoLevel)
-	s := New(Deps{Config: cfg, Glance: fg, Tokens: upstream.NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute),
+	s := mustNew(b, Deps{Config: cfg, Glance: fg, Tokens: upstream.NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute),
 		Log: zap.New(core)})
 	w := &discardWriter{h: http.Header{}}
 	s.ServeHTTP(w, hitRequest("/v2.1/images/a1"))

@@ -45,8 +45,8 @@ func TestReadyzIsCachedAndTerse(t *testing.T) {
 	probe := &countingProbe{}
 	cfg := config.Defaults()
 	cfg.ReadyCacheTTL = time.Hour
-	require.NoError(t, cfg.Validate())
-	s := New(Deps{Config: cfg, Tokens: fakeTokens{}, Glance: &fakeGlance{}, Ready: probe})
+	require.NoError(t, cfg.Resolve())
+	s := mustNew(t, Deps{Config: cfg, Tokens: fakeTokens{}, Glance: &fakeGlance{}, Ready: probe})
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
@@ -199,8 +199,8 @@ func TestTokenWithoutImageEndpoint(t *testing.T) {
 	noImage.Catalog = append(noImage.Catalog, identity("pa").Catalog...)
 	noImage.Catalog[0].Type = "compute"
 	cfg := config.Defaults()
-	require.NoError(t, cfg.Validate())
-	s := New(Deps{Config: cfg, Glance: &fakeGlance{}, Tokens: fakeTokens{"none": noCatalog, "noimage": noImage}})
+	require.NoError(t, cfg.Resolve())
+	s := mustNew(t, Deps{Config: cfg, Glance: &fakeGlance{}, Tokens: fakeTokens{"none": noCatalog, "noimage": noImage}})
 	for tok, class := range map[string]string{"none": "EmptyCatalog", "noimage": "EndpointNotFound"} {
 		r := get(s, "GET", "/v2.1/images", tok, "")
 		require.Equal(t, 500, r.Code)

@@ -78,9 +78,9 @@ func TestSlowTokenValidationKeepsTheRequestTimeout(t *testing.T) {
 	for _, ttl := range []time.Duration{0, time.Minute} {
 		cfg := config.Defaults()
 		cfg.RequestTimeout = 200 * time.Millisecond
-		require.NoError(t, cfg.Validate())
+		require.NoError(t, cfg.Resolve())
 		_, fg := newTestServer(t, nil)
-		s := New(Deps{Config: cfg, Glance: fg, AuthURI: "http://k",
+		s := mustNew(t, Deps{Config: cfg, Glance: fg, AuthURI: "http://k",
 			Tokens: upstream.NewCachedValidator(slowTokens{2 * time.Second, fakeTokens{"ta": identity("pa", "member")}}, ttl)})
 		start := time.Now()
 		rec := get(s, "GET", "/v2.1/images", "ta", "")

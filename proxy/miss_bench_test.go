@@ -29,11 +29,11 @@ func BenchmarkMissDetail(b *testing.B) {
 			cfg := config.Defaults()
 			cfg.GlanceURL = glance.URL
 			cfg.CacheTTLList, cfg.CacheTTLImage, cfg.CacheTTLMetadata = 0, 0, 0
-			_ = cfg.Validate()
+			_ = cfg.Resolve()
 			tok := strings.Repeat("gAAAAABk", 23)
 			id := identity("f2aa6335c33f40c58226f98ef79b9235", "member")
 			id.ExpiresAt = time.Now().Add(time.Hour)
-			s := New(Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: &http.Client{}},
+			s := mustNew(b, Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: &http.Client{}},
 				Tokens: upstream.NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute)})
 			path := fmt.Sprintf("/v2.1/images/detail?limit=%d", n)
 			b.ReportAllocs()

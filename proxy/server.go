@@ -4,6 +4,7 @@
 package proxy
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -50,8 +51,14 @@ type Server struct {
 	now     func() time.Time
 }
 
-// New builds the Echo server with every route.
-func New(d Deps) *Server {
+// New builds the Echo server with every route. It refuses a Config that
+// does not pass Check: one made by Load or Defaults, or Resolved after a
+// change (a Config whose parsed versions were never filled answered 406
+// to everything).
+func New(d Deps) (*Server, error) {
+	if err := d.Config.Check(); err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
 	s := &Server{
 		cfg: d.Config, tokens: d.Tokens, glance: d.Glance, log: d.Log,
 		authURI: d.AuthURI,
@@ -104,7 +111,7 @@ func New(d Deps) *Server {
 	// Everything else: router 404 under /v2 and /v2.1, version choices elsewhere.
 	e.Any("/*", s.fallback)
 	s.echo = e
-	return s
+	return s, nil
 }
 
 // OperatorHandler serves operator_listen: /metrics (no token: the

@@ -214,22 +214,9 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if c.filterRE != nil {
 		return errors.New("record always records the whole matrix (no --filter)")
 	}
-	cases := c.cases()
-	exs, cloud, err := c.runMatrix(ctx, c.target, c.cloudDir, cases)
+	golden, err := c.recordMatrix(ctx)
 	if err != nil {
 		return err
-	}
-	n := conformance.NewNormalizer(c.target, cloud)
-	golden := make([]conformance.GoldenCase, 0, len(exs))
-	transportErrors := 0
-	for i := range exs {
-		if exs[i].Err != nil {
-			transportErrors++
-		}
-		golden = append(golden, conformance.Golden(&exs[i], n))
-	}
-	if transportErrors > 0 {
-		return fmt.Errorf("%d cases had transport errors; nothing written", transportErrors)
 	}
 	if *novaVersion == "" {
 		*novaVersion = dpkgVersion("python3-nova")
@@ -251,6 +238,29 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "recorded %d cases from %s into %s (nova %s, max microversion %s)\n",
 		len(golden), c.target, *out, info.NovaVersion, info.MaxMicroversion)
 	return nil
+}
+
+// recordMatrix runs the whole matrix against the target and normalises
+// every answer into a golden case; a transport error anywhere records
+// nothing.
+func (c *common) recordMatrix(ctx context.Context) ([]conformance.GoldenCase, error) {
+	exs, cloud, err := c.runMatrix(ctx, c.target, c.cloudDir, c.cases())
+	if err != nil {
+		return nil, err
+	}
+	n := conformance.NewNormalizer(c.target, cloud)
+	golden := make([]conformance.GoldenCase, 0, len(exs))
+	transportErrors := 0
+	for i := range exs {
+		if exs[i].Err != nil {
+			transportErrors++
+		}
+		golden = append(golden, conformance.Golden(&exs[i], n))
+	}
+	if transportErrors > 0 {
+		return nil, fmt.Errorf("%d cases had transport errors; nothing written", transportErrors)
+	}
+	return golden, nil
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, error) {
@@ -286,24 +296,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 		}
 	}
 	cases := c.cases()
-	var want map[string]conformance.Normalized
-	if *compare != "" {
-		dir := *compareDir
-		if dir == "" {
-			dir = c.cloudDir
-		}
-		exs, cloud, err := c.runMatrix(ctx, *compare, dir, cases)
-		if err != nil {
-			return false, err
-		}
-		want = conformance.NormalizeAll(exs, conformance.NewNormalizer(*compare, cloud))
-	} else {
-		idx, g, err := conformance.LoadGolden(*golden)
-		if err != nil {
-			return false, fmt.Errorf("golden files: %w", err)
-		}
-		want = conformance.GoldenResponses(g)
-		fmt.Fprintf(stdout, "reference: %s (%d cases, nova %s, recorded %s)\n", *golden, idx.Count, idx.Recording.NovaVersion, idx.Recording.Date)
+	want, err := c.reference(ctx, stdout, *golden, *compare, *compareDir)
+	if err != nil {
+		return false, err
 	}
 	exs, cloud, err := c.runMatrix(ctx, c.target, c.cloudDir, cases)
 	if err != nil {
@@ -323,6 +318,28 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 		}
 	}
 	return len(rep.Failures()) > 0, nil
+}
+
+// reference is what run compares with: the answers of a second live
+// endpoint (compare, its cloud in compareDir or the target's), else the
+// golden files.
+func (c *common) reference(ctx context.Context, stdout io.Writer, golden, compare, compareDir string) (map[string]conformance.Normalized, error) {
+	if compare == "" {
+		idx, g, err := conformance.LoadGolden(golden)
+		if err != nil {
+			return nil, fmt.Errorf("golden files: %w", err)
+		}
+		fmt.Fprintf(stdout, "reference: %s (%d cases, nova %s, recorded %s)\n", golden, idx.Count, idx.Recording.NovaVersion, idx.Recording.Date)
+		return conformance.GoldenResponses(g), nil
+	}
+	if compareDir == "" {
+		compareDir = c.cloudDir
+	}
+	exs, cloud, err := c.runMatrix(ctx, compare, compareDir, c.cases())
+	if err != nil {
+		return nil, err
+	}
+	return conformance.NormalizeAll(exs, conformance.NewNormalizer(compare, cloud)), nil
 }
 
 func cmdList(args []string, stdout, stderr io.Writer) error {

@@ -44,6 +44,9 @@ func newLogger(level string) (*zap.Logger, error) {
 	return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(ec), out, lvl), zap.ErrorOutput(zapcore.Lock(os.Stderr))), nil
 }
 
+// run wires the process. The environment is read here only to hand it to
+// config.Load (which alone interprets it, OS_* credentials included) and
+// for GOGC, which belongs to the Go runtime, not to imagegw's keys.
 func run(args []string) error {
 	cfg, err := config.Load(args, os.Getenv, os.Stderr)
 	if err != nil {
@@ -70,22 +73,10 @@ func run(args []string) error {
 	// in flight are cancelled with proxy.ErrShuttingDown and answered 503.
 	base, cancelBase := context.WithCancelCause(context.Background())
 	defer cancelBase(nil)
-	hs := &http.Server{
-		BaseContext:       func(net.Listener) context.Context { return base },
-		Addr:              cfg.Listen,
-		Handler:           srv,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       cfg.ReadTimeout,
-		WriteTimeout:      cfg.WriteTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    cfg.MaxHeaderBytes,
-		ErrorLog:          zap.NewStdLog(log.Named("http")),
-	}
+	hs, ops := newServers(cfg, srv, base, log)
 	errc := make(chan error, 2)
 	go func() { errc <- hs.ListenAndServe() }()
-	var ops *http.Server
-	if cfg.OperatorListen != "" {
-		ops = &http.Server{Addr: cfg.OperatorListen, Handler: srv.OperatorHandler(), ReadHeaderTimeout: cfg.ReadHeaderTimeout}
+	if ops != nil {
 		go func() { errc <- ops.ListenAndServe() }()
 		log.Info("operator endpoints listening", zap.String("operator_listen", cfg.OperatorListen))
 	}
@@ -97,14 +88,39 @@ func run(args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	// SIGTERM: stop accepting, let in-flight requests finish within the grace period.
-	log.Info("shutting down", zap.Duration("grace", cfg.ShutdownGrace))
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	return shutdown(cfg.ShutdownGrace, hs, ops, cancelBase, log)
+}
+
+// newServers builds the API server and, when operator_listen is set, the
+// operator one (nil otherwise).
+func newServers(cfg config.Config, srv *proxy.Server, base context.Context, log *zap.Logger) (hs, ops *http.Server) {
+	hs = &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
+		Addr:              cfg.Listen,
+		Handler:           srv,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
+	}
+	if cfg.OperatorListen != "" {
+		ops = &http.Server{Addr: cfg.OperatorListen, Handler: srv.OperatorHandler(), ReadHeaderTimeout: cfg.ReadHeaderTimeout}
+	}
+	return hs, ops
+}
+
+// shutdown answers SIGTERM: stop accepting, let in-flight requests finish
+// within grace, then cut the rest short.
+func shutdown(grace time.Duration, hs, ops *http.Server, cancelBase context.CancelCauseFunc, log *zap.Logger) error {
+	log.Info("shutting down", zap.Duration("grace", grace))
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if ops != nil {
 		_ = ops.Shutdown(sctx)
 	}
-	err = hs.Shutdown(sctx)
+	err := hs.Shutdown(sctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = cutShort(hs, cancelBase, log)
 	}

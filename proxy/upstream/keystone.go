@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 
@@ -12,6 +11,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+
+	"github.com/imagegw/imagegw/config"
 )
 
 // Keystone validates tokens with Keystone v3 through gophercloud, as
@@ -25,9 +26,11 @@ type Keystone struct {
 
 // KeystoneOptions say how imagegw reaches Keystone.
 type KeystoneOptions struct {
-	// Cloud is the clouds.yaml entry with imagegw's service credentials;
-	// empty: OS_CLOUD, else the OS_* variables.
+	// Cloud is the clouds.yaml entry with imagegw's service credentials
+	// (config: cloud, else OS_CLOUD); empty: Service.
 	Cloud string
+	// Service are the OS_* credentials, used without a cloud.
+	Service config.ServiceAuth
 	// URL, when set, is the identity endpoint users' tokens are validated
 	// at (config keystone_url), instead of the service catalog's. The
 	// service user itself always authenticates at its auth_url.
@@ -44,15 +47,11 @@ func NewKeystone(ctx context.Context, o KeystoneOptions) (*Keystone, error) {
 		eo  gophercloud.EndpointOpts
 		err error
 	)
-	cloud := o.Cloud
-	if cloud == "" {
-		cloud = os.Getenv("OS_CLOUD")
-	}
-	if cloud != "" {
-		ao, eo, _, err = clouds.Parse(clouds.WithCloudName(cloud))
+	if o.Cloud != "" {
+		ao, eo, _, err = clouds.Parse(clouds.WithCloudName(o.Cloud))
 	} else {
-		ao, err = authOptionsFromEnv()
-		eo.Region = os.Getenv("OS_REGION_NAME")
+		ao, err = ServiceAuthOptions(o.Service)
+		eo.Region = o.Service.RegionName
 	}
 	if err != nil {
 		return nil, fmt.Errorf("service credentials: %w", err)
@@ -82,40 +81,6 @@ func NewKeystone(ctx context.Context, o KeystoneOptions) (*Keystone, error) {
 // without its version (".../identity", ".../identity/v3", ".../v2.0").
 func identityV3Endpoint(u string) string {
 	return strings.TrimRight(AuthURI(u), "/") + "/v3/"
-}
-
-// authOptionsFromEnv is gophercloud's AuthOptionsFromEnv plus the
-// OS_USER_DOMAIN_* and OS_PROJECT_DOMAIN_* variables every openrc sets.
-func authOptionsFromEnv() (gophercloud.AuthOptions, error) {
-	userDomainID, userDomainName := os.Getenv("OS_USER_DOMAIN_ID"), os.Getenv("OS_USER_DOMAIN_NAME")
-	if userDomainID != "" || userDomainName != "" {
-		if os.Getenv("OS_DOMAIN_ID") == "" && os.Getenv("OS_DOMAIN_NAME") == "" {
-			// gophercloud reads the user's domain from OS_DOMAIN_*.
-			if userDomainID != "" {
-				_ = os.Setenv("OS_DOMAIN_ID", userDomainID)
-			} else {
-				_ = os.Setenv("OS_DOMAIN_NAME", userDomainName)
-			}
-		}
-	}
-	ao, err := openstack.AuthOptionsFromEnv()
-	if err != nil {
-		return ao, err
-	}
-	projectName, projectID := ao.TenantName, ao.TenantID
-	if projectName != "" || projectID != "" {
-		scope := &gophercloud.AuthScope{ProjectID: projectID, ProjectName: projectName}
-		if projectID == "" {
-			scope.DomainID = os.Getenv("OS_PROJECT_DOMAIN_ID")
-			scope.DomainName = os.Getenv("OS_PROJECT_DOMAIN_NAME")
-			if scope.DomainID == "" && scope.DomainName == "" {
-				scope.DomainID, scope.DomainName = ao.DomainID, ao.DomainName
-			}
-		}
-		ao.Scope = scope
-		ao.TenantID, ao.TenantName = "", ""
-	}
-	return ao, nil
 }
 
 // AuthURI strips a trailing /v3 (or /v2.0) from Keystone's URL, as
