@@ -23,52 +23,52 @@ func TestCacheHitsSkipGlanceAndNeverCrossProjects(t *testing.T) {
 	a := get(s, "GET", "/v2.1/images/detail", "ta", "")
 	require.Equal(t, 200, a.Code)
 	require.Contains(t, a.Body.String(), "a-one")
-	require.EqualValues(t, 1, fg.calls.Load())
+	require.EqualValues(t, 1, fg.Calls.Load())
 
 	again := get(s, "GET", "/v2.1/images/detail", "ta2", "") // other user, same project and roles
 	require.Equal(t, a.Body.String(), again.Body.String())
-	require.EqualValues(t, 1, fg.calls.Load(), "a hit does not call Glance")
+	require.EqualValues(t, 1, fg.Calls.Load(), "a hit does not call Glance")
 	require.Equal(t, "2.1", again.Header().Get("X-OpenStack-Nova-API-Version"), "version headers are per request")
 
 	b := get(s, "GET", "/v2.1/images/detail", "tb", "")
 	require.Contains(t, b.Body.String(), "b-one")
 	require.NotContains(t, b.Body.String(), "a-one", "another project never gets project a's entry")
-	require.EqualValues(t, 2, fg.calls.Load())
+	require.EqualValues(t, 2, fg.Calls.Load())
 
 	get(s, "GET", "/v2.1/images/detail", "tadmin", "")
-	require.EqualValues(t, 3, fg.calls.Load(), "another role set is another entry")
+	require.EqualValues(t, 3, fg.Calls.Load(), "another role set is another entry")
 
 	// the query is part of the key as sent: order can change the answer
 	// (type= and property-image_type= both set image_type, the later wins)
 	get(s, "GET", "/v2.1/images?type=a&property-image_type=b", "ta", "")
 	get(s, "GET", "/v2.1/images?property-image_type=b&type=a", "ta", "")
-	require.EqualValues(t, 5, fg.calls.Load())
+	require.EqualValues(t, 5, fg.Calls.Load())
 	get(s, "GET", "/v2.1/images?type=a&property-image_type=b", "ta", "")
-	require.EqualValues(t, 5, fg.calls.Load())
+	require.EqualValues(t, 5, fg.Calls.Load())
 
 	// the links follow the Host header: another host, another entry
 	first := get(s, "GET", "/v2.1/images/a1", "ta", "")
 	require.Contains(t, first.Body.String(), "http://gw.test/v2.1/images/a1")
-	n := fg.calls.Load()
+	n := fg.Calls.Load()
 	other := newReq("GET", "/v2.1/images/a1", "ta")
 	other.Host = "other.test"
 	rec := newRec()
 	s.ServeHTTP(rec, other)
 	require.Contains(t, rec.Body.String(), "http://other.test/v2.1/images/a1")
 	require.NotContains(t, rec.Body.String(), "gw.test")
-	require.Equal(t, n+1, fg.calls.Load(), "not served from gw.test's entry")
+	require.Equal(t, n+1, fg.Calls.Load(), "not served from gw.test's entry")
 }
 
 func TestWritesInvalidateBeforeResponding(t *testing.T) {
 	s, fg := newTestServer(t, nil)
 	require.Contains(t, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Body.String(), `"k":"v"`)
 	require.Contains(t, get(s, "GET", "/v2.1/images/detail", "ta", "").Body.String(), `"k":"v"`)
-	n := fg.calls.Load()
+	n := fg.Calls.Load()
 	r := get(s, "POST", "/v2.1/images/a1/metadata", "ta", `{"metadata": {"k2": "v2"}}`)
 	require.Equal(t, 200, r.Code, r.Body.String())
 	require.Contains(t, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Body.String(), `"k2":"v2"`)
 	require.Contains(t, get(s, "GET", "/v2.1/images/detail", "ta", "").Body.String(), `"k2":"v2"`)
-	require.Greater(t, fg.calls.Load(), n+2, "both reads went to Glance again")
+	require.Greater(t, fg.Calls.Load(), n+2, "both reads went to Glance again")
 
 	require.Equal(t, 204, get(s, "DELETE", "/v2.1/images/a1", "ta", "").Code)
 	require.NotContains(t, get(s, "GET", "/v2.1/images/detail", "ta", "").Body.String(), "a1")
@@ -77,7 +77,7 @@ func TestWritesInvalidateBeforeResponding(t *testing.T) {
 
 func TestConcurrentMissesShareOneCall(t *testing.T) {
 	s, fg := newTestServer(t, nil)
-	fg.block = make(chan struct{})
+	fg.Block = make(chan struct{})
 	var wg sync.WaitGroup
 	bodies := make([]string, 16)
 	for i := range bodies {
@@ -88,9 +88,9 @@ func TestConcurrentMissesShareOneCall(t *testing.T) {
 		}(i)
 	}
 	time.Sleep(100 * time.Millisecond) // let every request reach the flight
-	close(fg.block)
+	close(fg.Block)
 	wg.Wait()
-	require.EqualValues(t, 1, fg.calls.Load())
+	require.EqualValues(t, 1, fg.Calls.Load())
 	for _, b := range bodies {
 		require.Equal(t, bodies[0], b)
 	}
@@ -100,10 +100,10 @@ func TestCacheDisabledPerKind(t *testing.T) {
 	s, fg := newTestServer(t, func(c *config.Config) { c.CacheTTLList = 0 })
 	get(s, "GET", "/v2.1/images", "ta", "")
 	get(s, "GET", "/v2.1/images", "ta", "")
-	require.EqualValues(t, 2, fg.calls.Load(), "lists uncached")
+	require.EqualValues(t, 2, fg.Calls.Load(), "lists uncached")
 	get(s, "GET", "/v2.1/images/a1", "ta", "")
 	get(s, "GET", "/v2.1/images/a1", "ta", "")
-	require.EqualValues(t, 3, fg.calls.Load(), "images still cached")
+	require.EqualValues(t, 3, fg.Calls.Load(), "images still cached")
 }
 
 func TestMemCacheBounds(t *testing.T) {

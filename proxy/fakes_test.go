@@ -4,10 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +12,7 @@ import (
 
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/proxy/upstream"
+	"github.com/imagegw/imagegw/proxy/upstream/upstreamtest"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -35,95 +32,17 @@ func identity(project string, roles ...string) *upstream.Identity {
 			{Interface: "public", Region: "RegionOne", URL: "http://glance.test"}}}}}
 }
 
-// fakeGlance serves images per project; calls are counted.
-type fakeGlance struct {
-	mu      sync.Mutex
-	images  map[string]translate.GlanceImage // id -> image (owner = project)
-	calls   atomic.Int64
-	block   chan struct{} // when set, List waits on it
-	byToken map[string]string
-}
-
-func (f *fakeGlance) project(token string) string { return f.byToken[token] }
-
-func (f *fakeGlance) List(_ context.Context, token, _, query string, _ int64) ([]translate.GlanceImage, error) {
-	f.calls.Add(1)
-	if f.block != nil {
-		<-f.block
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
-	var out []translate.GlanceImage
-	for _, g := range f.images {
-		if name := q.Get("name"); name != "" && g["name"] != name {
-			continue
-		}
-		if g.Owner() == f.project(token) {
-			out = append(out, g)
-		}
-	}
-	return out, nil
-}
-
-// Get, Delete and Patch read the id as Glance's router does ("<id>\n" is <id>).
-func (f *fakeGlance) Get(_ context.Context, token, _, id string) (translate.GlanceImage, error) {
-	f.calls.Add(1)
-	id = translate.CanonicalImageID(id)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	g, ok := f.images[id]
-	if !ok || g.Owner() != f.project(token) {
-		return nil, &translate.GlanceFault{Status: 404}
-	}
-	cp := translate.GlanceImage{}
-	for k, v := range g {
-		cp[k] = v
-	}
-	return cp, nil
-}
-
-func (f *fakeGlance) Delete(_ context.Context, token, _, id string) error {
-	f.calls.Add(1)
-	id = translate.CanonicalImageID(id)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	g, ok := f.images[id]
-	if !ok || g.Owner() != f.project(token) {
-		return &translate.GlanceFault{Status: 404}
-	}
-	delete(f.images, id)
-	return nil
-}
-
-func (f *fakeGlance) Patch(_ context.Context, token, _, id string, ops []translate.PatchOp) (translate.GlanceImage, error) {
-	f.calls.Add(1)
-	id = translate.CanonicalImageID(id)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	g := f.images[id]
-	for _, op := range ops {
-		switch op.Op {
-		case "add":
-			g[op.Path[1:]] = op.Value
-		case "remove":
-			delete(g, op.Path[1:])
-		}
-	}
-	return g, nil
-}
-
-func newTestServer(t testing.TB, mutate func(*config.Config)) (*Server, *fakeGlance) {
+func newTestServer(t testing.TB, mutate func(*config.Config)) (*Server, *upstreamtest.Glance) {
 	cfg := config.Defaults()
 	if mutate != nil {
 		mutate(&cfg)
 	}
 	require.NoError(t, cfg.Resolve())
-	fg := &fakeGlance{images: map[string]translate.GlanceImage{
-		"a1": {"id": "a1", "name": "a-one", "owner": "pa", "status": "active", "k": "v"},
-		"b1": {"id": "b1", "name": "b-one", "owner": "pb", "status": "active"},
-	}, byToken: map[string]string{"ta": "pa", "ta2": "pa", "tadmin": "pa", "tb": "pb"}}
-	s := mustNew(t, Deps{Config: cfg, Glance: fg, Tokens: fakeTokens{
+	fg := upstreamtest.NewGlance(t)
+	fg.Images["a1"] = translate.GlanceImage{"id": "a1", "name": "a-one", "owner": "pa", "status": "active", "k": "v"}
+	fg.Images["b1"] = translate.GlanceImage{"id": "b1", "name": "b-one", "owner": "pb", "status": "active"}
+	fg.Projects = map[string]string{"ta": "pa", "ta2": "pa", "tadmin": "pa", "tb": "pb"}
+	s := mustNew(t, Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: fg.Client()}, Tokens: fakeTokens{
 		"ta": identity("pa", "member"), "ta2": identity("pa", "member"),
 		"tadmin": identity("pa", "admin", "member"), "tb": identity("pb", "member"),
 	}, AuthURI: "http://keystone.test"})

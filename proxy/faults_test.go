@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,16 +16,14 @@ import (
 
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/proxy/upstream"
+	"github.com/imagegw/imagegw/proxy/upstream/upstreamtest"
 )
 
-// faultyGlance answers each request with the next behaviour of a script.
-type faultyGlance struct {
-	calls atomic.Int64
-	do    func(n int64, w http.ResponseWriter, r *http.Request)
-}
-
-func (f *faultyGlance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.do(f.calls.Add(1), w, r)
+// scripted is a fake Glance that answers every request with do.
+func scripted(t *testing.T, do func(n int64, w http.ResponseWriter, r *http.Request)) *upstreamtest.Glance {
+	g := upstreamtest.NewGlance(t)
+	g.Fault = func(n int64, w http.ResponseWriter, r *http.Request) bool { do(n, w, r); return true }
+	return g
 }
 
 const okImage = `{"id": "a1", "name": "n", "status": "active", "owner": "pa", "size": 1, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}`
@@ -93,15 +90,13 @@ func TestUpstreamFaultsAnswerNovaStyle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fg := &faultyGlance{do: tt.do}
-			up := httptest.NewServer(fg)
-			defer up.Close()
-			s := serverFor(t, up.URL, 300*time.Millisecond)
+			fg := scripted(t, tt.do)
+			s := serverFor(t, fg.URL, 300*time.Millisecond)
 			start := time.Now()
 			rec := get(s, "GET", "/v2.1/images/a1", "ta", "")
 			require.Less(t, time.Since(start), 1500*time.Millisecond, "answered within the configured timeouts")
 			require.Equal(t, tt.status, rec.Code, rec.Body.String())
-			require.Equal(t, tt.calls, fg.calls.Load(), "upstream calls")
+			require.Equal(t, tt.calls, fg.Calls.Load(), "upstream calls")
 			if tt.fault != "" {
 				name, msg := faultBody(t, rec)
 				require.Equal(t, tt.fault, name)
@@ -123,18 +118,17 @@ func TestUpstreamFaultsAnswerNovaStyle(t *testing.T) {
 	require.True(t, strings.HasSuffix(msg, glanceDown), msg)
 
 	// writes are never retried
-	fg := &faultyGlance{do: func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }}
-	up := httptest.NewServer(fg)
-	rec = get(serverFor(t, up.URL, time.Second), "DELETE", "/v2.1/images/a1", "ta", "")
-	up.Close()
+	fg := scripted(t, func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
+	rec = get(serverFor(t, fg.URL, time.Second), "DELETE", "/v2.1/images/a1", "ta", "")
+	fg.Close()
 	require.Equal(t, 500, rec.Code)
-	require.EqualValues(t, 1, fg.calls.Load())
+	require.EqualValues(t, 1, fg.Calls.Load())
 
 	// recovered without restart: the same server answers once Glance is back
-	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	back := scripted(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(okImage))
-	}))
+	})
 	s2 := serverFor(t, back.URL, time.Second)
 	require.Equal(t, 200, get(s2, "GET", "/v2.1/images/a1", "ta", "").Code)
 	back.Close()
@@ -193,22 +187,22 @@ func TestRequestLimitsAsEventlet(t *testing.T) {
 			return r
 		}, 400, true},
 	} {
-		calls := fg.calls.Load()
+		calls := fg.Calls.Load()
 		rec := newRec()
 		s.ServeHTTP(rec, tc.req())
 		require.Equal(t, tc.status, rec.Code, tc.name)
 		if tc.limited {
 			require.Empty(t, rec.Body.String(), tc.name)
 			require.Equal(t, "close", rec.Header().Get("Connection"), tc.name)
-			require.Equal(t, calls, fg.calls.Load(), tc.name)
+			require.Equal(t, calls, fg.Calls.Load(), tc.name)
 		}
 	}
 }
 
 func TestWaitersKeepTheirRequestTimeout(t *testing.T) {
 	s, fg := newTestServer(t, func(c *config.Config) { c.RequestTimeout = 150 * time.Millisecond })
-	fg.block = make(chan struct{})
-	defer close(fg.block)
+	fg.Block = make(chan struct{})
+	defer close(fg.Block)
 	start := time.Now()
 	rec := get(s, "GET", "/v2.1/images", "ta", "")
 	require.Less(t, time.Since(start), time.Second)
@@ -228,25 +222,22 @@ func TestListPageFaults(t *testing.T) {
 		{"images not an array", "application/json", `{"images": {}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fg := &faultyGlance{do: func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			fg := scripted(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", tc.contentType)
 				_, _ = w.Write([]byte(tc.body))
-			}}
-			up := httptest.NewServer(fg)
-			defer up.Close()
-			rec := get(serverFor(t, up.URL, time.Second), "GET", "/v2.1/images/detail", "ta", "")
+			})
+			rec := get(serverFor(t, fg.URL, time.Second), "GET", "/v2.1/images/detail", "ta", "")
 			require.Equal(t, 500, rec.Code, rec.Body.String())
 			_, msg := faultBody(t, rec)
 			require.True(t, strings.HasSuffix(msg, glanceDown), msg)
-			require.EqualValues(t, 2, fg.calls.Load(), "retried once")
+			require.EqualValues(t, 2, fg.Calls.Load(), "retried once")
 		})
 	}
 	// an empty page is an empty list
-	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	empty := scripted(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 		_, _ = w.Write([]byte(`{"images": [], "first": "/v2/images", "schema": "/v2/schemas/images"}`))
-	}))
-	defer empty.Close()
+	})
 	rec := get(serverFor(t, empty.URL, time.Second), "GET", "/v2.1/images/detail", "ta", "")
 	require.Equal(t, 200, rec.Code)
 	require.JSONEq(t, `{"images": []}`, rec.Body.String())

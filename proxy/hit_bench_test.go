@@ -13,6 +13,7 @@ import (
 
 	"github.com/imagegw/imagegw/config"
 	"github.com/imagegw/imagegw/proxy/upstream"
+	"github.com/imagegw/imagegw/proxy/upstream/upstreamtest"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -48,13 +49,14 @@ func BenchmarkHitShow(b *testing.B) {
 	cfg.CacheTTLImage = time.Hour
 	_ = cfg.Resolve()
 	tok := strings.Repeat("gAAAAABk", 23)
-	fg := &fakeGlance{images: map[string]translate.GlanceImage{}, byToken: map[string]string{tok: "pa"}}
-	fg.images["a1"] = translate.GlanceImage{"id": "a1", "name": "a-one", "owner": "pa", "status": "active", "k": "v"}
+	fg := upstreamtest.NewGlance(b)
+	fg.Projects[tok] = "pa"
+	fg.Images["a1"] = translate.GlanceImage{"id": "a1", "name": "a-one", "owner": "pa", "status": "active", "k": "v"}
 	id := identity("pa", "member")
 	id.ExpiresAt = time.Now().Add(time.Hour)
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		&zapcore.BufferedWriteSyncer{WS: zapcore.AddSync(io.Discard), Size: 256 << 10}, zap.InfoLevel)
-	s := mustNew(b, Deps{Config: cfg, Glance: fg, Tokens: upstream.NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute),
+	s := mustNew(b, Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: fg.Client()}, Tokens: upstream.NewCachedValidator(fakeTokens{tok: id}, 5*time.Minute),
 		Log: zap.New(core)})
 	w := &discardWriter{h: http.Header{}}
 	s.ServeHTTP(w, hitRequest("/v2.1/images/a1"))

@@ -46,7 +46,7 @@ func TestReadyzIsCachedAndTerse(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.ReadyCacheTTL = time.Hour
 	require.NoError(t, cfg.Resolve())
-	s := mustNew(t, Deps{Config: cfg, Tokens: fakeTokens{}, Glance: &fakeGlance{}, Ready: probe})
+	s := mustNew(t, Deps{Config: cfg, Tokens: fakeTokens{}, Glance: &upstream.GophercloudGlance{HTTPClient: http.DefaultClient}, Ready: probe})
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
@@ -87,19 +87,21 @@ func TestHeadHealthAndReadiness(t *testing.T) {
 	}
 }
 
-// blockingGlance waits for the request to end.
-type blockingGlance struct{ fakeGlance }
-
-func (g *blockingGlance) Get(ctx context.Context, _, _, _ string) (translate.GlanceImage, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-
 // Issue 14, item 7: a request cut short by the end of shutdown_grace is
 // Nova's 503, not a bare close.
 func TestShutdownAnswers503(t *testing.T) {
-	s, _ := newTestServer(t, nil)
-	s.glance = &blockingGlance{}
+	s, fg := newTestServer(t, nil)
+	// Glance never answers (the shared fill's call is detached from the
+	// request: it ends with the test)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	fg.Fault = func(_ int64, _ http.ResponseWriter, r *http.Request) bool {
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+		return true
+	}
 	base, cancel := context.WithCancelCause(context.Background())
 	req := newReq("GET", "/v2.1/images/a1", "ta").WithContext(base)
 	rec := newRec()
@@ -113,10 +115,10 @@ func TestShutdownAnswers503(t *testing.T) {
 	require.Equal(t, "close", rec.Header().Get("Connection"))
 
 	// a client that goes away is still nobody's answer (499)
-	gone, stop := context.WithCancel(context.Background())
+	gone, leave := context.WithCancel(context.Background())
 	req = newReq("GET", "/v2.1/images/a1", "ta").WithContext(gone)
 	rec = newRec()
-	go func() { time.Sleep(20 * time.Millisecond); stop() }()
+	go func() { time.Sleep(20 * time.Millisecond); leave() }()
 	s.ServeHTTP(rec, req)
 	require.Equal(t, 499, rec.Code)
 }
@@ -155,7 +157,7 @@ func TestBodyReadFailuresAreClientErrors(t *testing.T) {
 		require.JSONEq(t, tc.fault, rec.Body.String())
 		require.Equal(t, "close", rec.Header().Get("Connection"))
 	}
-	require.Zero(t, fg.calls.Load())
+	require.Zero(t, fg.Calls.Load())
 }
 
 type iotestErr struct{ err error }
@@ -200,7 +202,8 @@ func TestTokenWithoutImageEndpoint(t *testing.T) {
 	noImage.Catalog[0].Type = "compute"
 	cfg := config.Defaults()
 	require.NoError(t, cfg.Resolve())
-	s := mustNew(t, Deps{Config: cfg, Glance: &fakeGlance{}, Tokens: fakeTokens{"none": noCatalog, "noimage": noImage}})
+	s := mustNew(t, Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: http.DefaultClient},
+		Tokens: fakeTokens{"none": noCatalog, "noimage": noImage}})
 	for tok, class := range map[string]string{"none": "EmptyCatalog", "noimage": "EndpointNotFound"} {
 		r := get(s, "GET", "/v2.1/images", tok, "")
 		require.Equal(t, 500, r.Code)

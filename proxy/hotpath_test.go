@@ -80,14 +80,14 @@ func TestSlowTokenValidationKeepsTheRequestTimeout(t *testing.T) {
 		cfg.RequestTimeout = 200 * time.Millisecond
 		require.NoError(t, cfg.Resolve())
 		_, fg := newTestServer(t, nil)
-		s := mustNew(t, Deps{Config: cfg, Glance: fg, AuthURI: "http://k",
+		s := mustNew(t, Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: fg.Client()}, AuthURI: "http://k",
 			Tokens: upstream.NewCachedValidator(slowTokens{2 * time.Second, fakeTokens{"ta": identity("pa", "member")}}, ttl)})
 		start := time.Now()
 		rec := get(s, "GET", "/v2.1/images", "ta", "")
 		require.Less(t, time.Since(start), time.Second, "ttl %s", ttl)
 		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 		require.Contains(t, rec.Body.String(), `"serviceUnavailable"`)
-		require.Zero(t, fg.calls.Load(), "no Glance call after the deadline")
+		require.Zero(t, fg.Calls.Load(), "no Glance call after the deadline")
 	}
 }
 

@@ -142,7 +142,7 @@ func TestBrownout(t *testing.T) {
 	require.Equal(t, 404, rec.Code)
 	require.JSONEq(t, `{"itemNotFound": {"code": 404, "message": "The resource could not be found."}}`, rec.Body.String())
 	require.Equal(t, "2.1", rec.Header().Get("X-OpenStack-Nova-API-Version"))
-	require.EqualValues(t, 0, fg.calls.Load(), "Glance not called")
+	require.EqualValues(t, 0, fg.Calls.Load(), "Glance not called")
 	at(0, 5)
 	require.Equal(t, 404, get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Code, "window across midnight")
 	at(10, 30)

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -61,7 +60,7 @@ func TestFailedWritesKeepNothingAndInvalidateNothing(t *testing.T) {
 	s, fg := newTestServer(t, nil)
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images/detail", "tb", "").Code)
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images/b1", "tb", "").Code)
-	calls := fg.calls.Load()
+	calls := fg.Calls.Load()
 
 	long := strings.Repeat("ab", 3500)
 	for i := 0; i < 500; i++ {
@@ -74,18 +73,18 @@ func TestFailedWritesKeepNothingAndInvalidateNothing(t *testing.T) {
 	}
 	require.Zero(t, s.cache.writes.head.Load(), "no write was recorded")
 	require.Zero(t, s.writes.size(), "no write lock is left")
-	spent := fg.calls.Load() - calls
+	spent := fg.Calls.Load() - calls
 
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images/detail", "tb", "").Code)
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images/b1", "tb", "").Code)
-	require.Equal(t, calls+spent, fg.calls.Load(), "project b's list and image are still hits")
+	require.Equal(t, calls+spent, fg.Calls.Load(), "project b's list and image are still hits")
 }
 
 // Issue 14, item 2: a write that changed an image makes stale only the
 // answers it can change.
 func TestWritesInvalidateOnlyWhatTheyAffect(t *testing.T) {
 	s, fg := newTestServer(t, nil)
-	fg.images["a2"] = translate.GlanceImage{"id": "a2", "name": "a-two", "owner": "pa", "status": "active"}
+	fg.Images["a2"] = translate.GlanceImage{"id": "a2", "name": "a-two", "owner": "pa", "status": "active"}
 	reads := []string{
 		"/v2.1/images/detail",          // pa's list: holds a1
 		"/v2.1/images?property-k=w",    // filtered on a property
@@ -97,9 +96,9 @@ func TestWritesInvalidateOnlyWhatTheyAffect(t *testing.T) {
 	}
 	require.Equal(t, 200, get(s, "GET", "/v2.1/images/detail", "tb", "").Code)
 	missed := func(path, token string) bool {
-		n := fg.calls.Load()
+		n := fg.Calls.Load()
 		require.Equal(t, 200, get(s, "GET", path, token, "").Code, path)
-		return fg.calls.Load() > n
+		return fg.Calls.Load() > n
 	}
 
 	require.Equal(t, 200, get(s, "POST", "/v2.1/images/a1/metadata", "ta", `{"metadata": {"k": "w"}}`).Code)
@@ -135,29 +134,16 @@ func TestNewlineSpellingIsTheSameImage(t *testing.T) {
 	_ = fg
 }
 
-// serialGlance records how many PATCHes of one image run at once.
-type serialGlance struct {
-	*fakeGlance
-	inFlight, most atomic.Int64
-}
-
-func (g *serialGlance) Patch(ctx context.Context, token, endpoint, id string, ops []translate.PatchOp) (translate.GlanceImage, error) {
-	n := g.inFlight.Add(1)
-	for {
-		m := g.most.Load()
-		if n <= m || g.most.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	time.Sleep(5 * time.Millisecond)
-	defer g.inFlight.Add(-1)
-	return g.fakeGlance.Patch(ctx, token, endpoint, id, ops)
-}
-
 func TestNewlineSpellingSharesTheWriteLock(t *testing.T) {
 	s, fg := newTestServer(t, nil)
-	sg := &serialGlance{fakeGlance: fg}
-	s.glance = &instrumentedGlance{next: sg, m: s.metrics}
+	var inFlight, most atomic.Int64 // PATCHes of a1 running at once
+	fg.BeforePatch = func(string) {
+		n := inFlight.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(5 * time.Millisecond)
+		inFlight.Add(-1)
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < 16; i++ {
 		path := "/v2.1/images/a1/metadata"
@@ -172,7 +158,7 @@ func TestNewlineSpellingSharesTheWriteLock(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	require.EqualValues(t, 1, sg.most.Load(), "writes to both spellings ran one at a time")
+	require.EqualValues(t, 1, most.Load(), "writes to both spellings ran one at a time")
 	md := get(s, "GET", "/v2.1/images/a1/metadata", "ta", "").Body.String()
 	for i := 0; i < 16; i++ {
 		require.Contains(t, md, fmt.Sprintf(`"key%d":"v"`, i))
