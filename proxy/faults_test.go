@@ -46,17 +46,20 @@ func faultBody(t *testing.T, rec *httptest.ResponseRecorder) (string, string) {
 	return "", ""
 }
 
-func TestUpstreamFaultsAnswerNovaStyle(t *testing.T) {
-	before := goleak.IgnoreCurrent()
-	glanceDown := "<class 'nova.exception.GlanceConnectionFailed'>"
-	tests := []struct {
-		name      string
-		do        func(n int64, w http.ResponseWriter, r *http.Request)
-		status    int
-		fault     string
-		msgSuffix string
-		calls     int64
-	}{
+// upstreamFault is one scripted Glance misbehaviour and Nova's answer.
+type upstreamFault struct {
+	name      string
+	do        func(n int64, w http.ResponseWriter, r *http.Request)
+	status    int
+	fault     string
+	msgSuffix string
+	calls     int64
+}
+
+const glanceDown = "<class 'nova.exception.GlanceConnectionFailed'>"
+
+func upstreamFaults() []upstreamFault {
+	return []upstreamFault{
 		{"500 is Nova's 500", func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) },
 			500, "computeFault", "<class 'glanceclient.exc.HTTPInternalServerError'>", 1},
 		{"503 twice: retried once, then Nova's connection failure", func(_ int64, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) },
@@ -88,7 +91,11 @@ func TestUpstreamFaultsAnswerNovaStyle(t *testing.T) {
 			_ = conn.Close()
 		}, 500, "computeFault", glanceDown, 2},
 	}
-	for _, tt := range tests {
+}
+
+func TestUpstreamFaultsAnswerNovaStyle(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	for _, tt := range upstreamFaults() {
 		t.Run(tt.name, func(t *testing.T) {
 			fg := scripted(t, tt.do)
 			s := serverFor(t, fg.URL, 300*time.Millisecond)

@@ -13,8 +13,8 @@ import (
 )
 
 // healthz: the process is alive.
-func (s *Server) healthz(c echo.Context) error {
-	return writeJSON(c, http.StatusOK, "application/json", map[string]string{"status": "ok"})
+func (s *Server) healthz(c echo.Context) (response, error) {
+	return jsonAnswer(http.StatusOK, "application/json", map[string]string{"status": "ok"})
 }
 
 // readiness runs the upstream probe at most once per ttl, whatever the
@@ -52,20 +52,20 @@ func (r *readiness) result(ctx context.Context) (map[string]any, error) {
 // readyz answers whether imagegw can serve: {"status": "ok"} 200 or
 // {"status": "unavailable"} 503, nothing else: the upstream URLs and
 // Glance's stores are for the operator listener (readyzDetails).
-func (s *Server) readyz(c echo.Context) error {
+func (s *Server) readyz(c echo.Context) (response, error) {
 	if s.ready == nil {
-		return writeJSON(c, http.StatusOK, "application/json", map[string]string{"status": "ok"})
+		return jsonAnswer(http.StatusOK, "application/json", map[string]string{"status": "ok"})
 	}
 	if _, err := s.ready.result(c.Request().Context()); err != nil {
 		s.log.Warn("not ready", zap.Error(err))
-		return writeJSON(c, http.StatusServiceUnavailable, "application/json", map[string]string{"status": "unavailable"})
+		return jsonAnswer(http.StatusServiceUnavailable, "application/json", map[string]string{"status": "unavailable"})
 	}
-	return writeJSON(c, http.StatusOK, "application/json", map[string]string{"status": "ok"})
+	return jsonAnswer(http.StatusOK, "application/json", map[string]string{"status": "ok"})
 }
 
 // readyzDetails is /readyz on the operator listener: the probe's details
 // (endpoints, each side's state, Glance's capabilities) and the error.
-func (s *Server) readyzDetails(c echo.Context) error {
+func (s *Server) readyzDetails(c echo.Context) (response, error) {
 	if s.ready == nil {
 		return s.readyz(c)
 	}
@@ -76,8 +76,8 @@ func (s *Server) readyzDetails(c echo.Context) error {
 	}
 	if err != nil {
 		out["status"], out["error"] = "unavailable", err.Error()
-		return writeJSON(c, http.StatusServiceUnavailable, "application/json", out)
+		return jsonAnswer(http.StatusServiceUnavailable, "application/json", out)
 	}
 	out["status"] = "ok"
-	return writeJSON(c, http.StatusOK, "application/json", out)
+	return jsonAnswer(http.StatusOK, "application/json", out)
 }

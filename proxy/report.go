@@ -101,20 +101,20 @@ var reportPage = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 
 // migration serves GET /migration: JSON, or HTML when the client prefers it.
 // Operator-only: the caller's token must carry the configured role.
-func (s *Server) migration(c echo.Context) error {
+func (s *Server) migration(c echo.Context) (response, error) {
 	if err := s.operatorOnly(c); err != nil {
-		return err
+		return response{}, err
 	}
 	rows, dropped := s.report.snapshot()
 	if strings.Contains(c.Request().Header.Get("Accept"), "text/html") || c.QueryParam("format") == "html" {
 		var page bytes.Buffer
 		if err := reportPage.Execute(&page, map[string]any{"Rows": rows, "Dropped": dropped,
 			"Generated": time.Now().UTC().Format(time.RFC3339)}); err != nil {
-			return err
+			return response{}, err
 		}
-		return writeBody(c, http.StatusOK, "text/html; charset=utf-8", page.Bytes())
+		return response{status: http.StatusOK, contentType: "text/html; charset=utf-8", body: page.Bytes()}, nil
 	}
-	return writeJSON(c, http.StatusOK, "application/json", map[string]any{"usage": rows, "untracked_calls": dropped})
+	return jsonAnswer(http.StatusOK, "application/json", map[string]any{"usage": rows, "untracked_calls": dropped})
 }
 
 // operatorOnly lets through a valid token with the operator role: 401

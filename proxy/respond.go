@@ -281,6 +281,28 @@ func jsonResponse(rq *request, status int, v any) (response, error) {
 	return response{status: status, contentType: rq.contentType, body: b}, nil
 }
 
+// page adapts the answers outside the API routes (version documents,
+// health, the migration report) to Echo: they return, writeResponse
+// writes.
+func page(h func(echo.Context) (response, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res, err := h(c)
+		if err != nil {
+			return err
+		}
+		return writeResponse(c, res)
+	}
+}
+
+// jsonAnswer is status with v as JSON of contentType.
+func jsonAnswer(status int, contentType string, v any) (response, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return response{}, err
+	}
+	return response{status: status, contentType: contentType, body: b}, nil
+}
+
 // writeResponse writes a handler's answer.
 func writeResponse(c echo.Context, res response) error {
 	if res.status == http.StatusNoContent {

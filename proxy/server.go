@@ -91,25 +91,25 @@ func New(d Deps) (*Server, error) {
 	// Operator endpoints, outside Nova's API (no token). HEAD as GET
 	// without a body: load balancers probe with either.
 	getHead := []string{http.MethodGet, http.MethodHead}
-	e.Match(getHead, "/healthz", s.healthz)
-	e.Match(getHead, "/readyz", s.readyz)
+	e.Match(getHead, "/healthz", page(s.healthz))
+	e.Match(getHead, "/readyz", page(s.readyz))
 	if d.Config.OperatorListen == "" {
 		// No operator listener: metrics and the report need the operator role.
 		e.GET("/metrics", s.metricsPublic)
-		e.GET("/migration", s.migration)
+		e.GET("/migration", page(s.migration))
 	}
 
 	// Version documents (no token needed).
-	e.Any("/", s.rootVersions)
+	e.Any("/", page(s.rootVersions))
 	for _, p := range []string{"/v2", "/v2/", "/v2.1", "/v2.1/", "/v2/:project_id/", "/v2.1/:project_id/"} {
-		e.Match(getHead, p, s.mountDocument)
+		e.Match(getHead, p, page(s.mountDocument))
 	}
-	e.GET("/v2/versions/:version_id", s.versionByID)
-	e.GET("/v2.1/versions/:version_id", s.versionByID)
+	e.GET("/v2/versions/:version_id", page(s.versionByID))
+	e.GET("/v2.1/versions/:version_id", page(s.versionByID))
 
 	s.routeOf = s.registerRoutes(e)
 	// Everything else: router 404 under /v2 and /v2.1, version choices elsewhere.
-	e.Any("/*", s.fallback)
+	e.Any("/*", page(s.fallback))
 	s.echo = e
 	return s, nil
 }
@@ -123,9 +123,9 @@ func (s *Server) OperatorHandler() http.Handler {
 	e.HTTPErrorHandler = s.handleError
 	getHead := []string{http.MethodGet, http.MethodHead}
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
-	e.GET("/migration", s.migration)
-	e.Match(getHead, "/readyz", s.readyzDetails)
-	e.Match(getHead, "/healthz", s.healthz)
+	e.GET("/migration", page(s.migration))
+	e.Match(getHead, "/readyz", page(s.readyzDetails))
+	e.Match(getHead, "/healthz", page(s.healthz))
 	return e
 }
 
@@ -135,9 +135,9 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 
 // fallback answers every path without a route: router 404 under the API
 // mounts (after auth), Nova's 300 version choices elsewhere.
-func (s *Server) fallback(c echo.Context) error {
+func (s *Server) fallback(c echo.Context) (response, error) {
 	if classify(c.Request().URL.Path).underMount() {
-		return echo.ErrNotFound
+		return response{}, echo.ErrNotFound
 	}
 	return s.choices(c)
 }

@@ -87,9 +87,9 @@ func (s *Server) baseContains(r *http.Request, sub string) bool {
 	return strings.Contains(p[0], sub) || strings.Contains(p[1], sub)
 }
 
-func (s *Server) rootVersions(c echo.Context) error {
+func (s *Server) rootVersions(c echo.Context) (response, error) {
 	b := s.baseURL(c)
-	return writeJSON(c, http.StatusOK, successType(c), map[string][]versionSummary{"versions": {
+	return jsonAnswer(http.StatusOK, successType(c), map[string][]versionSummary{"versions": {
 		{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20, Links: []versionLink{{Rel: "self", Href: b + "/v2/"}}},
 		{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
 			Links: []versionLink{{Rel: "self", Href: b + "/v2.1/"}}},
@@ -102,9 +102,9 @@ func describedBy() versionLink {
 
 // document is the single-version document of id ("v2.0" or "v2.1"); its
 // self link is the mount the request came through, as in Nova.
-func (s *Server) document(c echo.Context, id string) error {
-	if !acceptedContentType(c.Request().Header.Get("Content-Type")) {
-		return &translate.Error{Status: http.StatusUnsupportedMediaType, Message: translate.MsgUnsupportedMedia}
+func (s *Server) document(c echo.Context, id string) (response, error) {
+	if err := contentTypeStep(c.Request()); err != nil {
+		return response{}, err
 	}
 	self := s.baseURL(c) + "/v2.1/"
 	if classify(c.Request().URL.Path).legacy {
@@ -120,11 +120,11 @@ func (s *Server) document(c echo.Context, id string) error {
 			MediaTypes: []mediaType{{Base: "application/json", Type: mediaV20}},
 		}
 	}
-	return writeJSON(c, http.StatusOK, successType(c), map[string]versionDoc{"version": doc})
+	return jsonAnswer(http.StatusOK, successType(c), map[string]versionDoc{"version": doc})
 }
 
 // mountDocument serves /v2[/], /v2.1[/] and /{mount}/{project_id}/.
-func (s *Server) mountDocument(c echo.Context) error {
+func (s *Server) mountDocument(c echo.Context) (response, error) {
 	if classify(c.Request().URL.Path).legacy {
 		return s.document(c, "v2.0")
 	}
@@ -132,19 +132,19 @@ func (s *Server) mountDocument(c echo.Context) error {
 }
 
 // versionByID serves /{mount}/versions/{id}: v2.0 and v2.1 are known.
-func (s *Server) versionByID(c echo.Context) error {
+func (s *Server) versionByID(c echo.Context) (response, error) {
 	switch id := c.Param("version_id"); id {
 	case "v2.0", "v2.1":
 		return s.document(c, id)
 	}
-	return translate.NotFound()
+	return response{}, translate.NotFound()
 }
 
 // choices is Nova's 300 answer for paths outside /v2 and /v2.1.
-func (s *Server) choices(c echo.Context) error {
+func (s *Server) choices(c echo.Context) (response, error) {
 	b := s.baseURL(c)
 	p := c.Request().URL.Path
-	return writeJSON(c, http.StatusMultipleChoices, "application/json", map[string][]choice{"choices": {
+	return jsonAnswer(http.StatusMultipleChoices, "application/json", map[string][]choice{"choices": {
 		{ID: "v2.0", Status: "SUPPORTED", Links: []versionLink{{Rel: "self", Href: b + "/v2" + p}},
 			MediaTypes: []mediaType{{Base: "application/json", Type: mediaV20}}},
 		{ID: "v2.1", Status: "CURRENT", Links: []versionLink{{Rel: "self", Href: b + "/v2.1" + p}},

@@ -198,33 +198,40 @@ func TestTokenRefreshAhead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cv, sv, clock, t0 := refreshSetup(t, time.Hour, tt.answer)
-			clock.set(t0.Add(89 * time.Second)) // before the refresh window
-			_, err := validateNow(t, cv)
-			require.NoError(t, err)
-			require.EqualValues(t, 1, sv.calls.Load(), "no refresh before the window")
-
-			clock.set(t0.Add(91 * time.Second))
-			release := sv.hold()
-			var wg sync.WaitGroup
-			for i := 0; i < 8; i++ { // hits while Keystone is slow
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					id, err := validateNow(t, cv)
-					require.NoError(t, err)
-					require.Equal(t, "p", id.ProjectID)
-				}()
-			}
-			wg.Wait()
-			require.Eventually(t, func() bool { return sv.calls.Load() == 2 }, 2*time.Second, time.Millisecond)
-			release()
-			require.Eventually(t, func() bool { return sv.finished.Load() == 2 }, 2*time.Second, time.Millisecond)
-			// the refresh has stored (or dropped) its answer once its flight ends
-			waitFlight(cv)
-			require.EqualValues(t, 2, sv.calls.Load(), "exactly one background refresh")
+			refreshOnce(t, cv, sv, clock, t0)
 			tt.after(t, cv, sv, clock, t0)
 		})
 	}
+}
+
+// refreshOnce brings a cached token into its refresh window and checks
+// that hits while Keystone is slow are served at once and start exactly
+// one background refresh.
+func refreshOnce(t *testing.T, cv *CachedValidator, sv *scriptedValidator, clock *fakeClock, t0 time.Time) {
+	clock.set(t0.Add(89 * time.Second)) // before the refresh window
+	_, err := validateNow(t, cv)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, sv.calls.Load(), "no refresh before the window")
+
+	clock.set(t0.Add(91 * time.Second))
+	release := sv.hold()
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ { // hits while Keystone is slow
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id, err := validateNow(t, cv)
+			require.NoError(t, err)
+			require.Equal(t, "p", id.ProjectID)
+		}()
+	}
+	wg.Wait()
+	require.Eventually(t, func() bool { return sv.calls.Load() == 2 }, 2*time.Second, time.Millisecond)
+	release()
+	require.Eventually(t, func() bool { return sv.finished.Load() == 2 }, 2*time.Second, time.Millisecond)
+	// the refresh has stored (or dropped) its answer once its flight ends
+	waitFlight(cv)
+	require.EqualValues(t, 2, sv.calls.Load(), "exactly one background refresh")
 }
 
 // waitFlight returns once the validation of "tok" under way (a refresh or
