@@ -128,7 +128,7 @@ func TestMemCacheBounds(t *testing.T) {
 	require.Equal(t, 1, m2.Stats().Entries)
 
 	// bytes bound
-	m3 := NewMemCache(100, 1024, time.Hour)
+	m3 := NewMemCache(100, 1200, time.Hour) // one 700-byte body and its overheads
 	require.True(t, m3.Set("big", &Cached{Body: bytes.Repeat([]byte("a"), 700)}, time.Hour))
 	require.False(t, m3.Set("big2", &Cached{Body: bytes.Repeat([]byte("b"), 700)}, time.Hour))
 	m3.Delete("big")
@@ -212,13 +212,17 @@ func BenchmarkCacheMemory(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&before)
 				m := NewMemCache(n, 1<<40, time.Hour)
+				w := newWriteLog()
 				for j := 0; j < n; j++ {
 					body := bytes.Repeat([]byte("x"), 843)
 					if distinct {
 						copy(body, strconv.Itoa(j))
 					}
 					sum := sha256.Sum256([]byte(strconv.Itoa(j)))
-					m.Set(string(sum[:]), &Cached{ContentType: "application/json", Body: body}, time.Hour)
+					// as a fill stores a show: its Content-Length and image scope
+					c := &Cached{ContentType: "application/json", Body: body, contentLength: []string{strconv.Itoa(len(body))}}
+					c.scope = imageEntryScope(w, "http://glance.test", strconv.Itoa(j))
+					m.Set(string(sum[:]), c, time.Hour)
 				}
 				runtime.GC()
 				runtime.ReadMemStats(&after)

@@ -75,14 +75,14 @@ func (s *Server) fillFunc(rq *request, kind cacheKind, key string, head uint64, 
 			return nil, err
 		}
 		res.Gen.Store(head)
-		res.scope = f.scope
-		if res.scope == nil { // show, metadata: the image alone
-			w := s.cache.writes
-			res.scope = &entryScope{glance: w.scopeHash(f.glanceURL), image: w.imageHash(f.glanceURL, f.image)}
+		if f.scope != nil { // a list: its images
+			res.scope = *f.scope
+		} else { // show, metadata: the image alone
+			res.scope = imageEntryScope(s.cache.writes, f.glanceURL, f.image)
 		}
 		// A write since the fill started that touches the answer makes it
 		// dead on arrival: keep whatever newer entry there is.
-		if s.cache.writes.fresh(res.scope, head, s.cache.writes.head.Load()) {
+		if s.cache.writes.fresh(&res.scope, head, s.cache.writes.head.Load()) {
 			s.cache.store.Set(key, res, ttl)
 		}
 		return res, nil

@@ -1,6 +1,7 @@
-// Package proxy is imagegw's HTTP side: the Echo server, Nova's routes,
-// middleware (request id and logging, auth, microversions), handlers and
-// the upstream Keystone and Glance clients.
+// Package proxy is imagegw's HTTP side: the Echo server, Nova's request
+// pipeline (pipeline.go lists it in order), the route table, the handlers,
+// the response cache and the one writer of answers (respond.go). Keystone
+// and Glance are reached through proxy/upstream.
 package proxy
 
 import (

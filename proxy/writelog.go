@@ -39,8 +39,8 @@ type writeLog struct {
 
 func newWriteLog() *writeLog { return &writeLog{seed: maphash.MakeSeed()} }
 
-// scopeHash names a Glance endpoint.
-func (l *writeLog) scopeHash(glanceURL string) uint64 { return maphash.String(l.seed, glanceURL) }
+// scopeHash names a Glance endpoint; never 0, which is no scope.
+func (l *writeLog) scopeHash(glanceURL string) uint64 { return maphash.String(l.seed, glanceURL) | 1 }
 
 // imageHash names an image of a Glance endpoint by its canonical id. A
 // collision only makes an entry stale early.
@@ -69,25 +69,37 @@ type entryScope struct {
 	glance uint64
 	// image: the image of a show or metadata answer (0 for a list).
 	image uint64
-	// ids: a list's images and its marker, sorted imageHashes.
+	// list: what a list answer holds (nil for a show or metadata answer,
+	// which are most entries: three words each instead of six).
+	list *listHolds
+}
+
+// listHolds is what a list answer depends on besides its Glance.
+type listHolds struct {
+	// ids: its images and its marker, sorted imageHashes.
 	ids []uint64
-	// filtered: the list's filters can admit or drop an image whose
-	// properties change (translate.ListQuery.MetadataSensitive).
+	// filtered: its filters can admit or drop an image whose properties
+	// change (translate.ListQuery.MetadataSensitive).
 	filtered bool
+}
+
+// imageEntryScope is the scope of a show or metadata answer: its image.
+func imageEntryScope(l *writeLog, glanceURL, image string) entryScope {
+	return entryScope{glance: l.scopeHash(glanceURL), image: l.imageHash(glanceURL, image)}
 }
 
 // listScope is the scope of a list answer holding ids (and asked after
 // marker).
 func (l *writeLog) listScope(glanceURL, marker string, ids []string, filtered bool) *entryScope {
-	sc := &entryScope{glance: l.scopeHash(glanceURL), filtered: filtered, ids: make([]uint64, 0, len(ids)+1)}
+	holds := &listHolds{filtered: filtered, ids: make([]uint64, 0, len(ids)+1)}
 	for _, id := range ids {
-		sc.ids = append(sc.ids, l.imageHash(glanceURL, id))
+		holds.ids = append(holds.ids, l.imageHash(glanceURL, id))
 	}
 	if marker != "" {
-		sc.ids = append(sc.ids, l.imageHash(glanceURL, marker))
+		holds.ids = append(holds.ids, l.imageHash(glanceURL, marker))
 	}
-	slices.Sort(sc.ids)
-	return sc
+	slices.Sort(holds.ids)
+	return &entryScope{glance: l.scopeHash(glanceURL), list: holds}
 }
 
 // affects tells whether a write can change an answer of scope sc.
@@ -95,15 +107,15 @@ func (sc *entryScope) affects(w *writeRec) bool {
 	if w.glance != sc.glance {
 		return false
 	}
-	if sc.image != 0 {
+	if sc.list == nil {
 		return w.image == sc.image
 	}
-	if _, found := slices.BinarySearch(sc.ids, w.image); found {
+	if _, found := slices.BinarySearch(sc.list.ids, w.image); found {
 		return true
 	}
 	// A metadata write can make the image match (or stop matching) a
 	// filter; a delete only removes an image, from the lists holding it.
-	return sc.filtered && !w.delete
+	return sc.list.filtered && !w.delete
 }
 
 // fresh tells whether no write in (from, to] affects sc. Writes that have
