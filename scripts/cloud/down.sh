@@ -28,6 +28,7 @@ declare -A EXPECT=(
   [nova-api]="nova-api --config-file $D/etc/nova/nova.conf"
   [glance-api]="glance-api --config-file $D/etc/glance/glance-api.conf"
   [keystone]="uwsgi --ini $D/etc/keystone/uwsgi.ini"
+  [rabbitmq]="/bin/sh $D/etc/rabbitmq/run.sh"
 )
 
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
@@ -39,7 +40,7 @@ pgid_of() { # field 5 of /proc/PID/stat (after the parenthesised comm)
   echo "$3"
 }
 
-for svc in nova-api glance-api keystone; do
+for svc in nova-api glance-api keystone rabbitmq; do
   f="$D/run/$svc.pid"
   [ -s "$f" ] || continue
   pid=$(cat "$f")
