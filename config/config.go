@@ -58,6 +58,12 @@ type Config struct {
 	CacheTTLMetadata time.Duration `yaml:"cache_ttl_metadata"`
 	CacheMaxEntries  int           `yaml:"cache_max_entries"`
 	CacheMaxBytes    int64         `yaml:"cache_max_bytes"`
+	// Glance's notifications: the bus (empty: none), where Glance publishes,
+	// and the cache lifetime while the subscription is down.
+	NotificationsURL      string        `yaml:"notifications_url"`
+	NotificationsExchange string        `yaml:"notifications_exchange"`
+	NotificationsTopic    string        `yaml:"notifications_topic"`
+	CacheTTLUnsubscribed  time.Duration `yaml:"cache_ttl_unsubscribed"`
 
 	// GCMinHeadroom is the least the Go heap may grow between collections
 	// (bytes; 0: Go's GOGC=100 alone). Not used when GOGC is set.

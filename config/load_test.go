@@ -44,6 +44,8 @@ func samples() map[string]sample {
 		"metadata_max_version": {text: "2.31", yaml: "'2.31'"}, "metadata_items": {text: "-1"},
 		"cache_ttl_list": {text: "1s"}, "cache_ttl_image": {text: "2s"}, "cache_ttl_metadata": {text: "0s"},
 		"cache_max_entries": {text: "7"}, "cache_max_bytes": {text: "2048"}, "gc_min_headroom": {text: "0"},
+		"notifications_url": {text: "amqp://bus:5672/"}, "notifications_exchange": {text: "openstack"},
+		"notifications_topic": {text: "versioned_notifications"}, "cache_ttl_unsubscribed": {text: "1s"},
 		"token_cache_ttl": {text: "1m"}, "invalid_token_cache_ttl": {text: "3s"},
 		"invalid_token_cache_max": {text: "5"}, "upstream_timeout": {text: "4s"},
 		"request_timeout": {text: "5s"}, "read_header_timeout": {text: "6s"}, "read_timeout": {text: "7s"},

@@ -55,6 +55,7 @@ func startFaultGateway(t *testing.T, mutate func(*config.Config)) *faultGateway 
 	t.Cleanup(func() {
 		g.Close()
 		g.ops.Close()
+		srv.Close() // its notification subscriber, if any
 		tr.CloseIdleConnections()
 	})
 	return g

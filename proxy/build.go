@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -36,6 +37,10 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.NotificationsURL != "" {
+		srv.Subscribe(&upstream.Subscriber{URL: cfg.NotificationsURL, Exchange: cfg.NotificationsExchange,
+			Topic: cfg.NotificationsTopic, MaxBackoff: 5 * time.Second})
 	}
 	return srv, ks, nil
 }

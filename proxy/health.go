@@ -70,10 +70,11 @@ func (s *Server) readyzDetails(c echo.Context) (response, error) {
 		return s.readyz(c)
 	}
 	info, err := s.ready.result(c.Request().Context())
-	out := make(map[string]any, len(info)+2)
+	out := make(map[string]any, len(info)+3)
 	for k, v := range info {
 		out[k] = v
 	}
+	out["notifications"] = s.subscriptionState()
 	if err != nil {
 		out["status"], out["error"] = "unavailable", err.Error()
 		return jsonAnswer(http.StatusServiceUnavailable, "application/json", out)

@@ -19,7 +19,7 @@ type view func(*fill) (any, error)
 // misses share one upstream call.
 func (s *Server) read(kind cacheKind, v view) handler {
 	return func(rq *request) (response, error) {
-		ttl := s.cache.ttl[kind]
+		ttl := s.ttl(kind)
 		if ttl <= 0 {
 			rq.cache = "off"
 			res, err := render(rq.snapshot(rq.context()), v)
@@ -61,7 +61,7 @@ func (s *Server) read(kind cacheKind, v view) handler {
 // it), and it works from a snapshot taken now, before it starts.
 func (s *Server) fillFunc(rq *request, kind cacheKind, key string, head uint64, v view) func() (any, error) {
 	f := rq.snapshot(context.WithoutCancel(rq.base))
-	ttl := s.cache.ttl[kind]
+	ttl := s.ttl(kind)
 	return func() (_ any, err error) {
 		// singleflight re-panics in its own goroutine (the process would
 		// die): a panic is this request's 500, as elsewhere.

@@ -5,6 +5,7 @@
 package proxy
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -47,6 +48,8 @@ type Server struct {
 	ready          *readiness
 	metrics        *metrics
 	report         *migrationReport
+	subs           *subscription
+	stop           context.CancelFunc // ends what the Server started (Close)
 	// routeOf finds a matched pattern's route (registerRoutes)
 	routeOf map[routeKey]*route
 	now     func() time.Time
@@ -83,6 +86,7 @@ func New(d Deps) (*Server, error) {
 		kindList: d.Config.CacheTTLList, kindImage: d.Config.CacheTTLImage, kindMetadata: d.Config.CacheTTLMetadata,
 	}}
 	s.metrics = newMetrics(func() CacheStats { return s.cache.store.Stats() })
+	s.subs = newSubscription(d.Config.NotificationsURL != "", s.metrics.reg)
 	s.glance = &instrumentedGlance{next: s.glance, m: s.metrics}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -16,9 +16,16 @@ const writeLogSize = 4096
 // writeRec is one successful write through imagegw.
 type writeRec struct {
 	seq    uint64
-	glance uint64 // scopeHash of the Glance endpoint
+	glance uint64 // scopeHash of the Glance endpoint; 0: any (a notification)
 	image  uint64 // imageHash of the image
-	delete bool   // an image delete (else a metadata write)
+	delete bool   // an image delete (else a change of the image)
+	// allLists: every list of the endpoint may have changed (a change
+	// seen in a notification: visibility and membership may have moved
+	// the image into lists that did not hold it).
+	allLists bool
+	// all: nothing cached before it is trusted (a gap in the
+	// notifications).
+	all bool
 }
 
 // writeLog makes writes visible to reads at once without keeping anything
@@ -42,21 +49,27 @@ func newWriteLog() *writeLog { return &writeLog{seed: maphash.MakeSeed()} }
 // scopeHash names a Glance endpoint; never 0, which is no scope.
 func (l *writeLog) scopeHash(glanceURL string) uint64 { return maphash.String(l.seed, glanceURL) | 1 }
 
-// imageHash names an image of a Glance endpoint by its canonical id. A
-// collision only makes an entry stale early.
-func (l *writeLog) imageHash(glanceURL, id string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(l.seed)
-	_, _ = h.WriteString(glanceURL)
-	_ = h.WriteByte(0)
-	_, _ = h.WriteString(id)
-	return h.Sum64()
+// imageHash names an image by its canonical id (the endpoint is matched
+// apart: notifications do not name it). A collision only makes an entry
+// stale early.
+func (l *writeLog) imageHash(id string) uint64 { return maphash.String(l.seed, id) }
+
+// record publishes a write through imagegw that changed the image; every
+// read starting after it returns sees it.
+func (l *writeLog) record(glanceURL, id string, isDelete bool) {
+	l.publish(writeRec{glance: l.scopeHash(glanceURL), image: l.imageHash(id), delete: isDelete})
 }
 
-// record publishes a write that changed the image; every read starting
-// after it returns sees it.
-func (l *writeLog) record(glanceURL, id string, isDelete bool) {
-	rec := writeRec{glance: l.scopeHash(glanceURL), image: l.imageHash(glanceURL, id), delete: isDelete}
+// recordEvent publishes a change Glance notified, at whatever endpoint
+// imagegw reaches it.
+func (l *writeLog) recordEvent(id string, isDelete, allLists bool) {
+	l.publish(writeRec{image: l.imageHash(id), delete: isDelete, allLists: allLists})
+}
+
+// flush makes everything cached so far stale.
+func (l *writeLog) flush() { l.publish(writeRec{all: true}) }
+
+func (l *writeLog) publish(rec writeRec) {
 	l.mu.Lock()
 	rec.seq = l.head.Load() + 1
 	l.ring[rec.seq%writeLogSize] = rec
@@ -85,7 +98,7 @@ type listHolds struct {
 
 // imageEntryScope is the scope of a show or metadata answer: its image.
 func imageEntryScope(l *writeLog, glanceURL, image string) entryScope {
-	return entryScope{glance: l.scopeHash(glanceURL), image: l.imageHash(glanceURL, image)}
+	return entryScope{glance: l.scopeHash(glanceURL), image: l.imageHash(image)}
 }
 
 // listScope is the scope of a list answer holding ids (and asked after
@@ -93,10 +106,10 @@ func imageEntryScope(l *writeLog, glanceURL, image string) entryScope {
 func (l *writeLog) listScope(glanceURL, marker string, ids []string, filtered bool) *entryScope {
 	holds := &listHolds{filtered: filtered, ids: make([]uint64, 0, len(ids)+1)}
 	for _, id := range ids {
-		holds.ids = append(holds.ids, l.imageHash(glanceURL, id))
+		holds.ids = append(holds.ids, l.imageHash(id))
 	}
 	if marker != "" {
-		holds.ids = append(holds.ids, l.imageHash(glanceURL, marker))
+		holds.ids = append(holds.ids, l.imageHash(marker))
 	}
 	slices.Sort(holds.ids)
 	return &entryScope{glance: l.scopeHash(glanceURL), list: holds}
@@ -104,11 +117,17 @@ func (l *writeLog) listScope(glanceURL, marker string, ids []string, filtered bo
 
 // affects tells whether a write can change an answer of scope sc.
 func (sc *entryScope) affects(w *writeRec) bool {
-	if w.glance != sc.glance {
+	if w.all {
+		return true
+	}
+	if w.glance != 0 && w.glance != sc.glance {
 		return false
 	}
 	if sc.list == nil {
 		return w.image == sc.image
+	}
+	if w.allLists {
+		return true
 	}
 	if _, found := slices.BinarySearch(sc.list.ids, w.image); found {
 		return true

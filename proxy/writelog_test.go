@@ -20,7 +20,7 @@ func TestWriteLogFresh(t *testing.T) {
 	list := w.listScope(g, "", []string{"a1", "a2"}, false)
 	filtered := w.listScope(g, "", []string{"a1"}, true)
 	marked := w.listScope(g, "m1", []string{"a3"}, false)
-	show := &entryScope{glance: w.scopeHash(g), image: w.imageHash(g, "a1")}
+	show := &entryScope{glance: w.scopeHash(g), image: w.imageHash("a1")}
 	for _, tc := range []struct {
 		name   string
 		write  func()
@@ -36,6 +36,12 @@ func TestWriteLogFresh(t *testing.T) {
 		{"same id at another Glance", func() { w.record("http://other.test", "a1", true) }, list, false},
 		{"write of the shown image", func() { w.record(g, "a1", false) }, show, true},
 		{"write of another image", func() { w.record(g, "a2", false) }, show, false},
+		{"notified delete of a listed image, any Glance", func() { w.recordEvent("a2", true, false) }, list, true},
+		{"notified delete of an unlisted image", func() { w.recordEvent("zz", true, false) }, list, false},
+		{"notified change of an unlisted image: every list", func() { w.recordEvent("zz", false, true) }, list, true},
+		{"notified change of the shown image", func() { w.recordEvent("a1", false, true) }, show, true},
+		{"notified change of another image", func() { w.recordEvent("zz", false, true) }, show, false},
+		{"a gap in the notifications: everything", func() { w.flush() }, show, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			from := w.head.Load()

@@ -21,7 +21,10 @@ start)
   else
     mkdir -p "$D/run" "$D/log"
     (exec 3<>"/dev/tcp/${LISTEN%:*}/${LISTEN##*:}") 2>/dev/null && { echo "imagegw: $LISTEN is already in use" >&2; exit 1; }
-    OS_CLIENT_CONFIG_FILE=$D/clouds.yaml setsid "$BIN" --listen "$LISTEN" --cloud imagegw </dev/null >>"$LOG" 2>&1 &
+    # the local cloud's RabbitMQ carries Glance's notifications: the cache follows changes made in Glance
+    bus=$(sed -n 's/^BUS_URL=//p' "$D/cloud.env" 2>/dev/null | tr -d "'")
+    IMAGEGW_NOTIFICATIONS_URL=${IMAGEGW_NOTIFICATIONS_URL:-$bus} OS_CLIENT_CONFIG_FILE=$D/clouds.yaml \
+      setsid "$BIN" --listen "$LISTEN" --cloud imagegw </dev/null >>"$LOG" 2>&1 &
     echo $! >"$PIDF"
     for _ in $(seq 100); do
       curl -s -o /dev/null "http://$LISTEN/" && break

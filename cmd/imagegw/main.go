@@ -69,6 +69,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	// Requests run under base: when shutdown_grace is over, the ones still
 	// in flight are cancelled with proxy.ErrShuttingDown and answered 503.
 	base, cancelBase := context.WithCancelCause(context.Background())

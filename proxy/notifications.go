@@ -1,0 +1,116 @@
+package proxy
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/imagegw/imagegw/proxy/upstream"
+	"github.com/imagegw/imagegw/translate"
+)
+
+// Glance's notifications keep the cache in step with changes made outside
+// imagegw (Glance directly, Horizon, another replica): each one makes
+// stale what the change can affect, as a write through imagegw does. A
+// gap in the subscription drops everything cached before it; while it
+// lasts, entries live at most cache_ttl_unsubscribed.
+
+// subscription is the state of the notification subscription.
+type subscription struct {
+	configured bool
+	subscribed atomic.Bool
+	events     *prometheus.CounterVec // by event type (or "malformed", "ignored")
+	lag        prometheus.Histogram   // Glance's timestamp → invalidation
+	state      prometheus.Gauge       // 1 subscribed, 0 not
+}
+
+func newSubscription(configured bool, reg *prometheus.Registry) *subscription {
+	s := &subscription{configured: configured,
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "imagegw_notifications_total",
+			Help: "Glance notifications received, by event type (malformed, ignored)."}, []string{"event"}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "imagegw_notification_lag_seconds",
+			Help: "From Glance's notification timestamp to the invalidation.", Buckets: prometheus.ExponentialBuckets(0.001, 3, 10)}),
+		state: prometheus.NewGauge(prometheus.GaugeOpts{Name: "imagegw_notifications_subscribed",
+			Help: "1 while subscribed to Glance's notifications."}),
+	}
+	reg.MustRegister(s.events, s.lag, s.state)
+	return s
+}
+
+// ttl is the cache lifetime a fill may use now: configured, capped at
+// cache_ttl_unsubscribed while notifications are configured but the
+// subscription is down.
+func (s *Server) ttl(kind cacheKind) time.Duration {
+	ttl := s.cache.ttl[kind]
+	if s.subs.configured && !s.subs.subscribed.Load() {
+		ttl = min(ttl, s.cfg.CacheTTLUnsubscribed)
+	}
+	return ttl
+}
+
+// OnNotification applies one of Glance's notifications (the subscriber's
+// Handle).
+func (s *Server) OnNotification(body []byte, received time.Time) {
+	n, err := translate.ParseNotification(body)
+	if err != nil {
+		s.subs.events.WithLabelValues("malformed").Inc()
+		s.log.Warn("malformed notification", zap.Error(err))
+		return
+	}
+	inv, ok := translate.InvalidationOf(n)
+	if !ok {
+		s.subs.events.WithLabelValues("ignored").Inc()
+		return
+	}
+	s.cache.writes.recordEvent(inv.ImageID, inv.Delete, inv.AllLists)
+	s.subs.events.WithLabelValues(n.EventType).Inc()
+	if !n.Timestamp.IsZero() {
+		s.subs.lag.Observe(time.Since(n.Timestamp).Seconds())
+	}
+}
+
+// OnSubscription follows the subscription's state (the subscriber's
+// State). Subscribing drops everything cached before: changes made during
+// the gap were never notified.
+func (s *Server) OnSubscription(subscribed bool, cause error) {
+	if subscribed {
+		s.cache.writes.flush()
+		s.subs.state.Set(1)
+		s.log.Info("subscribed to Glance's notifications")
+	} else {
+		s.subs.state.Set(0)
+		if s.subs.subscribed.Load() || cause != nil {
+			s.log.Warn("not subscribed to Glance's notifications", zap.Error(cause))
+		}
+	}
+	s.subs.subscribed.Store(subscribed)
+}
+
+// subscriptionState is the subscription in /readyz's details.
+func (s *Server) subscriptionState() string {
+	switch {
+	case !s.subs.configured:
+		return "off"
+	case s.subs.subscribed.Load():
+		return "subscribed"
+	}
+	return "down"
+}
+
+// Subscribe runs the notification subscriber until Close.
+func (s *Server) Subscribe(sub *upstream.Subscriber) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	sub.Handle, sub.State = s.OnNotification, s.OnSubscription
+	go sub.Run(ctx)
+}
+
+// Close stops what the Server started (the subscriber).
+func (s *Server) Close() {
+	if s.stop != nil {
+		s.stop()
+	}
+}
