@@ -62,6 +62,15 @@ func (c Config) checkAddresses() error {
 			return fmt.Errorf("config: %s: %q is not an absolute http(s) URL", u.key, u.val)
 		}
 	}
+	if c.NotificationsURL != "" {
+		p, err := url.Parse(c.NotificationsURL)
+		if err != nil || (p.Scheme != "amqp" && p.Scheme != "amqps") || p.Host == "" {
+			return fmt.Errorf("config: notifications_url: %q is not an amqp(s):// URL", c.NotificationsURL)
+		}
+		if c.NotificationsExchange == "" || c.NotificationsTopic == "" {
+			return errors.New("config: notifications_exchange, notifications_topic: must not be empty")
+		}
+	}
 	if c.OperatorListen != "" {
 		if _, port, err := net.SplitHostPort(c.OperatorListen); err != nil || port == "" || c.OperatorListen == c.Listen {
 			return fmt.Errorf("config: operator_listen: %q is not a host:port other than listen", c.OperatorListen)
@@ -102,6 +111,7 @@ func (c Config) checkDurations() error {
 		{"read_timeout", c.ReadTimeout}, {"write_timeout", c.WriteTimeout},
 		{"idle_timeout", c.IdleTimeout}, {"shutdown_grace", c.ShutdownGrace},
 		{"upstream_retry_backoff", c.UpstreamRetryBackoff}, {"ready_cache_ttl", c.ReadyCacheTTL},
+		{"cache_ttl_unsubscribed", c.CacheTTLUnsubscribed},
 		{"invalid_token_cache_ttl", c.InvalidTokenCacheTTL},
 	} {
 		if d.v < 0 {

@@ -57,7 +57,7 @@ func (s *Server) OnNotification(body []byte, received time.Time) {
 	n, err := translate.ParseNotification(body)
 	if err != nil {
 		s.subs.events.WithLabelValues("malformed").Inc()
-		s.log.Warn("malformed notification", zap.Error(err))
+		s.log.Debug("malformed notification", zap.Error(err)) // counted; a flood must not flood the log
 		return
 	}
 	inv, ok := translate.InvalidationOf(n)
@@ -73,20 +73,23 @@ func (s *Server) OnNotification(body []byte, received time.Time) {
 }
 
 // OnSubscription follows the subscription's state (the subscriber's
-// State). Subscribing drops everything cached before: changes made during
-// the gap were never notified.
+// State). Losing it and getting it back both drop everything cached
+// before: changes made during the gap are never notified, so no entry is
+// trusted across it; in between, entries live cache_ttl_unsubscribed.
 func (s *Server) OnSubscription(subscribed bool, cause error) {
-	if subscribed {
+	was := s.subs.subscribed.Swap(subscribed)
+	if subscribed || was {
 		s.cache.writes.flush()
+	}
+	if subscribed {
 		s.subs.state.Set(1)
 		s.log.Info("subscribed to Glance's notifications")
-	} else {
-		s.subs.state.Set(0)
-		if s.subs.subscribed.Load() || cause != nil {
-			s.log.Warn("not subscribed to Glance's notifications", zap.Error(cause))
-		}
+		return
 	}
-	s.subs.subscribed.Store(subscribed)
+	s.subs.state.Set(0)
+	if was || cause != nil {
+		s.log.Warn("not subscribed to Glance's notifications", zap.Error(cause))
+	}
 }
 
 // subscriptionState is the subscription in /readyz's details.

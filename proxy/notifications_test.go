@@ -53,8 +53,10 @@ func TestNotificationsKeepTheCacheInStep(t *testing.T) {
 
 	s.OnSubscription(false, nil)
 	require.Equal(t, 2*time.Second, s.ttl(kindImage), "down: short lifetime")
+	require.True(t, missed("/v2.1/images/b1", "tb"), "what was cached before the gap is not trusted in it")
+	require.False(t, missed("/v2.1/images/b1", "tb"), "cached again, for 2 s")
 	s.OnSubscription(true, nil)
-	require.True(t, missed("/v2.1/images/b1", "tb"), "what was cached before the gap is not trusted")
+	require.True(t, missed("/v2.1/images/b1", "tb"), "nor after it")
 	body := get(s.OperatorHandler(), "GET", "/metrics", "", "").Body.String()
 	require.Contains(t, body, `imagegw_notifications_total{event="image.update"} 1`)
 	require.Contains(t, body, `imagegw_notifications_total{event="malformed"} 1`)

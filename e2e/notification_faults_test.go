@@ -1,0 +1,111 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/stretchr/testify/require"
+)
+
+// Issue 16, bus faults: the cloud's RabbitMQ stopped and started again
+// under a subscribed gateway, and a flood of malformed and unknown events.
+
+// stopBroker stops the cloud's RabbitMQ (its process group, as down.sh
+// does) and waits until its port is closed.
+func stopBroker(t *testing.T) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(world.dir, "run", "rabbitmq.pid"))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(-pid, syscall.SIGTERM))
+	require.Eventually(t, func() bool { return syscall.Kill(-pid, 0) != nil }, 30*time.Second, 100*time.Millisecond,
+		"the broker stopped")
+}
+
+// startBroker starts it again with the cloud's own script.
+func startBroker(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "../scripts/cloud/up.sh")
+	cmd.Env = append(os.Environ(), "IMAGEGW_CLOUD_DIR="+world.dir)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+}
+
+func subscriptionIs(t *testing.T, gwy *faultGateway, state string) func() bool {
+	return func() bool {
+		r := do(t, gwy.ops.URL, "GET", "/readyz", "", nil, "")
+		return r.JSON(t)["notifications"] == state
+	}
+}
+
+func TestBrokerOutage(t *testing.T) {
+	gwy := notifiedGateway(t)
+	id := createImage(t, "demo", map[string]any{})
+	md := "/v2.1/images/" + id + "/metadata"
+	patch := map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"}
+	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status) // cached for 10 minutes
+
+	stopBroker(t)
+	t.Cleanup(func() { startBroker(t) }) // whatever happens below
+	require.Eventually(t, subscriptionIs(t, gwy, "down"), 30*time.Second, 100*time.Millisecond)
+	// A change Glance cannot notify: imagegw no longer trusts what it had
+	// cached, and holds new answers only cache_ttl_unsubscribed (2 s).
+	start := time.Now()
+	r := do(t, world.glance, "PATCH", "/v2/images/"+id, "demo", patch, `[{"op": "add", "path": "/k", "value": "during"}]`)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	t.Logf("Glance's PATCH with its bus down took %s", time.Since(start).Round(time.Millisecond))
+	require.Contains(t, string(do(t, gwy.URL, "GET", md, "demo", nil, "").Body), `"k":"during"`, "not served across the gap")
+	for i := 0; i < 50; i++ { // reads keep working while the bus is down
+		require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status)
+	}
+
+	startBroker(t)
+	start = time.Now()
+	require.Eventually(t, subscriptionIs(t, gwy, "subscribed"), 30*time.Second, 50*time.Millisecond, "resubscribed")
+	t.Logf("resubscribed %s after the broker was back", time.Since(start).Round(time.Millisecond))
+	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status) // cached for 10 minutes again
+	require.Equal(t, 200, do(t, world.glance, "PATCH", "/v2/images/"+id, "demo", patch, `[{"op": "add", "path": "/k", "value": "after"}]`).Status)
+	until(t, gwy.URL, md, "demo", func(r resp) bool { return strings.Contains(string(r.Body), `"k":"after"`) })
+}
+
+// A flood of malformed and unknown events on Glance's exchange changes
+// nothing and leaves the subscription working.
+func TestNotificationFlood(t *testing.T) {
+	gwy := notifiedGateway(t)
+	id := createImage(t, "demo", map[string]any{})
+	md := "/v2.1/images/" + id + "/metadata"
+	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status)
+
+	conn, err := amqp.Dial(world.env["BUS_URL"])
+	require.NoError(t, err)
+	defer conn.Close()
+	ch, err := conn.Channel()
+	require.NoError(t, err)
+	bodies := [][]byte{[]byte("not JSON"), []byte(`{"oslo.version": "2.0", "oslo.message": "{}"}`),
+		[]byte(`{"oslo.version": "2.0", "oslo.message": "{\"event_type\": \"compute.instance.create\", \"payload\": {}}"}`)}
+	for i := 0; i < 10000; i++ {
+		require.NoError(t, ch.PublishWithContext(context.Background(), "glance", "notifications.info", false, false,
+			amqp.Publishing{ContentType: "application/json", Body: bodies[i%len(bodies)]}))
+	}
+	patch := map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"}
+	require.Equal(t, 200, do(t, world.glance, "PATCH", "/v2/images/"+id, "demo", patch, `[{"op": "add", "path": "/k", "value": "v"}]`).Status)
+	took := until(t, gwy.URL, md, "demo", func(r resp) bool { return strings.Contains(string(r.Body), `"k":"v"`) })
+	t.Logf("a real change after 10000 junk events seen in %s", took.Round(time.Millisecond))
+	require.True(t, subscriptionIs(t, gwy, "subscribed")())
+	metrics := string(do(t, gwy.ops.URL, "GET", "/metrics", "", nil, "").Body)
+	require.Contains(t, metrics, `imagegw_notifications_total{event="malformed"}`)
+	require.Contains(t, metrics, `imagegw_notifications_total{event="ignored"}`)
+}
