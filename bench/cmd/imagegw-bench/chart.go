@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-var chartColors = map[string]string{"imagegw-hit": "#1b9e77", "bare-echo": "#7570b3", "imagegw-miss": "#d95f02", "glance-direct": "#e7298a", "glance-paged": "#e6ab02", "nova-api": "#666666"}
+var chartColors = map[string]string{"imagegw-hit": "#1b9e77", "imagegw-hit-notified": "#66a61e", "bare-echo": "#7570b3", "imagegw-miss": "#d95f02", "glance-direct": "#e7298a", "glance-paged": "#e6ab02", "nova-api": "#666666"}
 
 // writeChart draws chart.png with gnuplot: req/s per case and target
 // (log scale) and p50 latency against the page size.

@@ -11,12 +11,13 @@ import (
 type writef func(format string, a ...any)
 
 var targetNotes = map[string]string{
-	"imagegw-hit":   "imagegw, response cache on, every request a hit",
-	"bare-echo":     "bare Echo handler writing the captured imagegw bytes",
-	"imagegw-miss":  "imagegw, response cache off (token cache on)",
-	"glance-direct": "Glance v2 directly (`/v2/images?limit=N`, `/v2/images/{id}`), one call",
-	"glance-paged":  "Glance v2 directly, the same calls imagegw makes for a large limit (pages with markers), one sample = the whole sequence",
-	"nova-api":      "nova-api Zed (Debian), 1 worker",
+	"imagegw-hit":          "imagegw, response cache on, every request a hit",
+	"imagegw-hit-notified": "the same, subscribed to Glance's notifications (notifications_url)",
+	"bare-echo":            "bare Echo handler writing the captured imagegw bytes",
+	"imagegw-miss":         "imagegw, response cache off (token cache on)",
+	"glance-direct":        "Glance v2 directly (`/v2/images?limit=N`, `/v2/images/{id}`), one call",
+	"glance-paged":         "Glance v2 directly, the same calls imagegw makes for a large limit (pages with markers), one sample = the whole sequence",
+	"nova-api":             "nova-api Zed (Debian), 1 worker",
 }
 
 func markdown(res *results, command, profile string, chartErr error) string {

@@ -52,7 +52,7 @@ func (r Record) errCount() int64 {
 
 // Targets and cases in report order.
 var (
-	targets = []string{"imagegw-hit", "bare-echo", "imagegw-miss", "glance-direct", "glance-paged", "nova-api"}
+	targets = []string{"imagegw-hit", "imagegw-hit-notified", "bare-echo", "imagegw-miss", "glance-direct", "glance-paged", "nova-api"}
 	cases   = []string{"detail-50", "detail-500", "detail-1000", "show", "metadata"}
 	pages   = []string{"detail-50", "detail-500", "detail-1000"}
 )

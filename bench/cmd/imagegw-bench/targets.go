@@ -40,7 +40,31 @@ func evaluate(res *results) []target {
 			break
 		}
 	}
+	if hasTarget(res, "imagegw-hit-notified") {
+		out = append(out, notifiedTarget(res))
+	}
 	return append(out, rssTarget(res))
+}
+
+// notifiedTarget: cache hits with the subscription to Glance's
+// notifications on keep at least 0.95x the req/s of hits without it
+// (issue 16: the subscription must cost the hit path nothing).
+func notifiedTarget(res *results) target {
+	t := target{name: "hit path with Glance's notifications on vs off", goal: ">= 0.95x req/s", ok: true}
+	var parts []string
+	for _, p := range []string{"detail-50", "show"} {
+		n, ok1 := res.run("imagegw-hit-notified", p, res.conns)
+		h, ok2 := res.run("imagegw-hit", p, res.conns)
+		if !ok1 || !ok2 || h.RPS == 0 {
+			continue
+		}
+		r := n.RPS / h.RPS
+		t.known = true
+		t.ok = t.ok && r >= 0.95
+		parts = append(parts, fmt.Sprintf("%s %.2fx%s", p, r, cpuNote(n, h)))
+	}
+	t.measured = strings.Join(parts, ", ")
+	return t
 }
 
 // hitRatioTarget is a goal on imagegw-hit's req/s over another target's
