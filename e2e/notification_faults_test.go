@@ -109,3 +109,23 @@ func TestNotificationFlood(t *testing.T) {
 	require.Contains(t, metrics, `imagegw_notifications_total{event="malformed"}`)
 	require.Contains(t, metrics, `imagegw_notifications_total{event="ignored"}`)
 }
+
+// A broker that stops answering without closing anything (SIGSTOP) is
+// noticed through the AMQP heartbeat, and the subscription comes back
+// when it answers again.
+func TestBrokerFrozen(t *testing.T) {
+	gwy := notifiedGateway(t)
+	b, err := os.ReadFile(filepath.Join(world.dir, "run", "rabbitmq.pid"))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(-pid, syscall.SIGSTOP))
+	t.Cleanup(func() { _ = syscall.Kill(-pid, syscall.SIGCONT) })
+	start := time.Now()
+	require.Eventually(t, subscriptionIs(t, gwy, "down"), 15*time.Second, 100*time.Millisecond, "frozen broker noticed")
+	t.Logf("frozen broker noticed after %s", time.Since(start).Round(100*time.Millisecond))
+	require.NoError(t, syscall.Kill(-pid, syscall.SIGCONT))
+	start = time.Now()
+	require.Eventually(t, subscriptionIs(t, gwy, "subscribed"), 30*time.Second, 100*time.Millisecond, "resubscribed")
+	t.Logf("resubscribed %s after the broker answered again", time.Since(start).Round(100*time.Millisecond))
+}
