@@ -25,7 +25,7 @@ import (
 func notificationsApplied(t *testing.T, gwy *faultGateway) int {
 	t.Helper()
 	n := 0
-	for _, line := range strings.Split(string(do(t, gwy.ops.URL, "GET", "/metrics", "", nil, "").Body), "\n") {
+	for _, line := range metricLines(t, gwy) {
 		if !strings.HasPrefix(line, "imagegw_notifications_total{") || strings.Contains(line, `"malformed"`) ||
 			strings.Contains(line, `"ignored"`) {
 			continue

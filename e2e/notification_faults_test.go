@@ -21,14 +21,21 @@ import (
 // Issue 16, bus faults: the cloud's RabbitMQ stopped and started again
 // under a subscribed gateway, and a flood of malformed and unknown events.
 
-// stopBroker stops the cloud's RabbitMQ (its process group, as down.sh
-// does) and waits until its port is closed.
-func stopBroker(t *testing.T) {
+// brokerPID is the process group leader of the cloud's RabbitMQ (run.sh).
+func brokerPID(t *testing.T) int {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(world.dir, "run", "rabbitmq.pid"))
 	require.NoError(t, err)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	require.NoError(t, err)
+	return pid
+}
+
+// stopBroker stops the cloud's RabbitMQ (its process group, as down.sh
+// does) and waits until its port is closed.
+func stopBroker(t *testing.T) {
+	t.Helper()
+	pid := brokerPID(t)
 	require.NoError(t, syscall.Kill(-pid, syscall.SIGTERM))
 	require.Eventually(t, func() bool { return syscall.Kill(-pid, 0) != nil }, 30*time.Second, 100*time.Millisecond,
 		"the broker stopped")
@@ -136,10 +143,7 @@ func TestNotificationFlood(t *testing.T) {
 // when it answers again.
 func TestBrokerFrozen(t *testing.T) {
 	gwy := notifiedGateway(t)
-	b, err := os.ReadFile(filepath.Join(world.dir, "run", "rabbitmq.pid"))
-	require.NoError(t, err)
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	require.NoError(t, err)
+	pid := brokerPID(t)
 	require.NoError(t, syscall.Kill(-pid, syscall.SIGSTOP))
 	t.Cleanup(func() { _ = syscall.Kill(-pid, syscall.SIGCONT) })
 	start := time.Now()

@@ -46,9 +46,15 @@ func consumedQueues(t *testing.T) map[string]bool {
 	return queues
 }
 
+// metricLines is the gateway's /metrics (operator listener), a line each.
+func metricLines(t *testing.T, gwy *faultGateway) []string {
+	t.Helper()
+	return strings.Split(string(do(t, gwy.ops.URL, "GET", "/metrics", "", nil, "").Body), "\n")
+}
+
 // cacheMisses reads imagegw_cache_requests_total{result="miss"}.
 func cacheMisses(t *testing.T, gwy *faultGateway) int {
-	for _, line := range strings.Split(string(do(t, gwy.ops.URL, "GET", "/metrics", "", nil, "").Body), "\n") {
+	for _, line := range metricLines(t, gwy) {
 		if v, ok := strings.CutPrefix(line, `imagegw_cache_requests_total{result="miss"} `); ok {
 			n, err := strconv.Atoi(v)
 			require.NoError(t, err)
