@@ -15,7 +15,7 @@
 #   BENCH_CLOUD_DOWN=auto   stop the bench cloud at the end: auto = only if this run started it, 1, 0
 #   BENCH_OUT=bench/results
 #   IMAGEGW_CLOUD_DIR=/tmp/imagegw-bench-cloud, ports Keystone 45000, Glance 49292, nova 48774
-# imagegw and helpers listen on 127.0.0.1:48800-48804.
+# imagegw and helpers listen on 127.0.0.1:48800-48806 (operator listeners +100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -53,9 +53,10 @@ MV=2.35
 D=$IMAGEGW_CLOUD_DIR
 W=$D/bench                      # work dir: binaries, logs, captures, raw records
 P_HIT=127.0.0.1:48800 P_MISS=127.0.0.1:48801 P_BARE=127.0.0.1:48802 P_STUB=127.0.0.1:48803 P_FILL=127.0.0.1:48804
+P_NOTIFIED=127.0.0.1:48805 P_TTL=127.0.0.1:48806
 
-say() { printf '[bench %4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
-die() { say "ERROR: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench/lib.sh
+. scripts/bench/lib.sh
 
 # --- tools -------------------------------------------------------------------
 need_pkgs=()
@@ -68,42 +69,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 command -v go >/dev/null || die "go not found (make tools)"
 
-# --- processes this script starts: PIDs recorded, only those are stopped -------
-mkdir -p "$W/pids" "$W/log" "$W/bin"
-rm -f "$W"/pids/*
-start_bg() { # name cmd... (env already exported by the caller)
-  local name=$1; shift
-  # the process writes its own PID (setsid forks when the caller is a group leader)
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$W/pids/$name" "$@" </dev/null >"$W/log/$name.log" 2>&1 &
-  for _ in $(seq 50); do [ -s "$W/pids/$name" ] && return 0; sleep 0.1; done
-  die "$name did not start"
-}
-stop_bg() { # name
-  local f=$W/pids/$1 pid
-  [ -s "$f" ] || return 0
-  pid=$(cat "$f")
-  # only a process running one of our binaries (guards against a reused PID)
-  if [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -e "$ROOT/bin/imagegw" -e "$W/bin/"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
-CLOUD_STARTED=0
-cleanup() {
-  local rc=$?
-  for f in "$W"/pids/*; do [ -e "$f" ] && stop_bg "$(basename "$f")"; done
-  if [ "$CLOUD_DOWN" = 1 ] || { [ "$CLOUD_DOWN" = auto ] && [ "$CLOUD_STARTED" = 1 ]; }; then
-    bash scripts/cloud/down.sh || true
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
-for p in $P_HIT $P_MISS $P_BARE $P_STUB $P_FILL; do port_free "$p" || die "$p is in use"; done
+for p in $P_HIT $P_MISS $P_BARE $P_STUB $P_FILL $P_NOTIFIED $P_TTL; do port_free "$p" || die "$p is in use"; done
 
 # --- cloud and images ----------------------------------------------------------
 # Reuse a running bench cloud; start it otherwise (then stop it at the end).
@@ -150,12 +116,6 @@ PYEOF
 # --- raw records ------------------------------------------------------------------
 RAW=$W/raw.jsonl
 : >"$RAW"
-jstr() { $PY -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
-fact() { echo "{\"kind\":\"fact\",\"name\":\"$1\",\"value\":${2:-0},\"text\":$(jstr "${3:-}")}" >>"$RAW"; }
-ftext() { fact "$1" 0 "$2"; }
-load1() { cut -d' ' -f1 /proc/loadavg; }
-kb() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; } # pid field -> kB
-pid_of() { cat "$W/pids/$1"; }
 
 ftext date "$(date -u +'%Y-%m-%d %H:%M UTC')"
 ftext load-start "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -183,44 +143,6 @@ declare -A GURI=(
 )
 CASES=(detail-50 detail-500 detail-1000 show metadata)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a pid, clock ticks
-TICK_MS=$((1000 / $(getconf CLK_TCK)))
-
-# run_wrk target case url connections [microversion [server-pid]]
-# With a server PID the record gets the server's CPU time during the run.
-run_wrk() {
-  local target=$1 case=$2 url=$3 c=$4 mv=${5-$MV} spid=${6:-} out t0=""
-  [ -n "$spid" ] && t0=$(cpu_ticks "$spid")
-  out=$(BENCH_TARGET=$target BENCH_CASE=$case BENCH_CONNECTIONS=$c BENCH_TOKEN=$TOKEN BENCH_MICROVERSION=$mv \
-    wrk -t1 -c"$c" -d"${DUR}s" --timeout 30s -s bench/wrk/report.lua "$url")
-  local cpu=""
-  [ -n "$spid" ] && cpu=",\"server_cpu_ms\":$((($(cpu_ticks "$spid") - t0) * TICK_MS))"
-  echo "$out" >>"$W/log/wrk.log"
-  local rec
-  rec=$(echo "$out" | sed -n 's/^BENCH_JSON //p')
-  [ -n "$rec" ] || die "wrk $target $case gave no record: $out"
-  # add the URL, the load average and the server CPU into the record
-  echo "${rec%\}},\"url\":$(jstr "$url"),\"load1\":$(load1)$cpu}" >>"$RAW"
-  say "$(printf '%-14s %-12s c=%d  %s' "$target" "$case" "$c" "$(echo "$rec" | $PY -c 'import json,sys; r=json.load(sys.stdin); e=sum(r["errors"].values()); print("%9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  errors %d" % (r["rps"], r["p50_ms"], r["p99_ms"], e))')")"
-}
-
-wait_http() { # url pidname
-  for _ in $(seq 150); do
-    curl -s -m 1 -o /dev/null "$1" && return 0
-    [ -d "/proc/$(pid_of "$2")" ] || { tail -5 "$W/log/$2.log" >&2; die "$2 exited"; }
-    sleep 0.1
-  done
-  die "$2 did not answer on $1"
-}
-
-# each imagegw's operator listener (/metrics): its API port + 100
-ops_of() { echo "${1%:*}:$((${1##*:} + 100))"; }
-start_imagegw() { # name listen [extra args...]; env IMAGEGW_* set by the caller
-  local name=$1 listen=$2; shift 2
-  IMAGEGW_OPERATOR_LISTEN=$(ops_of "$listen") OS_CLIENT_CONFIG_FILE=$D/clouds.yaml \
-    start_bg "$name" "$IGW" --cloud imagegw --listen "$listen" "$@"
-  wait_http "http://$listen/healthz" "$name"
-}
 
 # --- 1+2+4: imagegw cache on / off and the bare Echo ------------------------------
 say "starting imagegw (cache on, TTLs 10m) on $P_HIT and (cache off) on $P_MISS"
@@ -252,7 +174,6 @@ done
 # the same cache-on imagegw subscribed to the bench cloud's RabbitMQ (issue
 # 16: the subscription must cost the hit path nothing); measured in the same
 # rounds as imagegw-hit, on detail-50 and show
-P_NOTIFIED=127.0.0.1:48805
 BUS_URL=$(sed -n "s/^BUS_URL=//p" "$D/cloud.env" | tr -d "'")
 [ -n "$BUS_URL" ] || die "no BUS_URL in $D/cloud.env"
 IMAGEGW_CACHE_TTL_LIST=10m IMAGEGW_CACHE_TTL_IMAGE=10m IMAGEGW_CACHE_TTL_METADATA=10m IMAGEGW_NOTIFICATIONS_URL=$BUS_URL \
@@ -296,54 +217,8 @@ fact rss-hit-after-kb "$(kb "$HIT_PID" VmRSS)"
 fact hwm-hit-after-kb "$(kb "$HIT_PID" VmHWM)"
 stop_bg imagegw-hit-notified
 
-# --- profile of the hit path (perf on the live binary, then go test pprof) --------
-PROF=""
-if [ "$PROFILE" = 1 ]; then
-  PROF=$W/profile.txt
-  : >"$PROF"
-  if command -v perf >/dev/null && perf record -q -o /dev/null -- true 2>/dev/null; then
-    say "profiling the live imagegw (perf, show hit, ${DUR}s)"
-    perf record -q -F 999 -g -p "$HIT_PID" -o "$W/perf.data" -- sleep "$DUR" 2>/dev/null &
-    PERF=$!
-    sleep 0.3
-    BENCH_TARGET=profile BENCH_CASE=show BENCH_CONNECTIONS=$CONNS BENCH_TOKEN=$TOKEN BENCH_MICROVERSION=$MV \
-      wrk -t1 -c"$CONNS" -d"$((DUR - 1))s" -s bench/wrk/report.lua "http://$P_HIT${URI[show]}" >/dev/null
-    wait "$PERF" || true
-    (set +o pipefail # head closes the pipes early
-    {
-      echo "perf record -F 999 -g -p <imagegw> during a ${DUR}s wrk run of the show hit ($CONNS connections); self time, top 30:"
-      perf report -i "$W/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
-        grep -E '^ +[0-9.]+%' | sed 's/[ -]*$//' | head -30
-      echo
-      echo "same run, by binary:"
-      perf report -i "$W/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/ *$//' | head -5
-      echo
-      echo "same run, inclusive (children) time: the request path, GC, syscalls:"
-      # Not cut at a line count: imagegw-bench report reads the stage table
-      # of bench/cmd/imagegw-bench/breakdown.go from these lines, and a stage
-      # with a small share (newRequestID, the migration report) could fall
-      # below a top N and show as not in profile. The pattern alone keeps the
-      # list to the frames the table and a reader need; a new stage's symbol
-      # must match it (TestPerfFilterKeepsStageSymbols checks both).
-      perf report -i "$W/perf.data" --children --sort symbol --stdio 2>/dev/null |
-        grep -E '^ +[0-9.]+% +[0-9.]+%' | grep -E 'imagegw|echo/v4|zap|prometheus|gocache|net/http\.\(\*conn\)\.(serve|readRequest)|finishRequest|Syscall6|runtime\.mallocgc |gcBgMarkWorker |\[k\] (do_syscall_64|tcp_sendmsg) ' | sed 's/[ -]*$//'
-    } >>"$PROF")
-  fi
-  say "profiling proxy.BenchmarkCacheHitDetail (go test -cpuprofile)"
-  (go test ./proxy/ -run '^$' -bench '^BenchmarkCacheHitDetail$' -benchtime 3s -benchmem -cpuprofile "$W/cpu.prof" -o "$W/proxy.test" | grep -E '^Benchmark' || true) >"$W/gobench.txt"
-  (set +o pipefail
-  {
-    echo
-    echo "go test ./proxy -bench BenchmarkCacheHitDetail -benchmem (in-process, httptest recorder, fake Glance/Keystone):"
-    cat "$W/gobench.txt"
-    echo "go tool pprof -top (flat), top 25:"
-    go tool pprof -top -nodecount 25 "$W/proxy.test" "$W/cpu.prof" 2>/dev/null | sed -n '/flat%/,$p'
-    echo
-    echo "go tool pprof -top -cum, imagegw/echo/zap/prometheus frames, top 20:"
-    go tool pprof -top -cum -nodecount 80 "$W/proxy.test" "$W/cpu.prof" 2>/dev/null | sed -n '/flat%/,$p' |
-      grep -E 'imagegw|echo|zap|prometheus|gocache|uuid' | head -20
-  } >>"$PROF")
-fi
+# shellcheck source=scripts/bench/profile.sh
+. scripts/bench/profile.sh
 
 # --- 2+3: miss path vs Glance directly ----------------------------------------------
 # glance-paged: the same Glance calls imagegw makes for a large limit (pages
@@ -357,21 +232,6 @@ run_paged() { # case limit connections
   say "$(printf '%-14s %-12s c=%d  %s' glance-paged "$1" "$3" "$(echo "$rec" | $PY -c 'import json,sys; r=json.load(sys.stdin); print("%9.1f seq/s  p50 %8.3f ms  p99 %8.3f ms  Glance calls/seq %.1f" % (r["rps"], r["p50_ms"], r["p99_ms"], r["calls_per_request"]))')")"
 }
 say "miss path vs Glance direct, $CONNS connections then 1 (back to back per case)"
-# Glance's keystonemiddleware caches a validated token for 300 s: once that
-# has run out, the first requests of whichever run comes next wait ~2 s for
-# Glance to ask Keystone again. One request first keeps both runs of a pair
-# inside Glance's token cache.
-# Glance (one eventlet worker) also goes on with the requests the previous
-# run's wrk abandoned at its end (a 1000-image list takes ~1.5 s): wait
-# until a show answers quickly again, so no run inherits that backlog.
-warm_glance() {
-  local t
-  for _ in $(seq 40); do
-    t=$(curl -s -o /dev/null -w '%{time_total}' -H "X-Auth-Token: $TOKEN" "$GLANCE_URL/v2/images/$SHOW_ID" || echo 9)
-    awk -v t="$t" 'BEGIN{exit !(t < 0.05)}' && return 0
-    sleep 0.5
-  done
-}
 for c in "$CONNS" 1; do
   for cs in "${CASES[@]}"; do
     warm_glance
@@ -402,60 +262,10 @@ if [ "$BENCH_NOVA" = 1 ]; then
   done
 fi
 
-# --- memory with the cache full of distinct entries -----------------------------------
-# 100k distinct show requests (?x=i: the query is part of the key) through
-# the real imagegw binary with the real Keystone token, but with Glance
-# replaced by a bare-echo stub serving the captured Glance answer of the same
-# image (--glance-url): single-worker Glance answers ~100 shows/s here, which
-# would make the fill take over 15 minutes. The cached bytes are the same.
-"$TOOL" capture -base "$GLANCE_URL" -token "$TOKEN" -out "$W/glance-stub" -prefix /v2/images/ "/v2/images/$SHOW_ID" >/dev/null
-start_bg glance-stub "$BARE" -listen "$P_STUB" -manifest "$W/glance-stub/manifest.json"
-wait_http "http://$P_STUB/v2/images/x" glance-stub
-FILL_BODY=$(curl -s -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_BARE${URI[show]}" | wc -c)
-stop_bg bare-echo
-cat >"$W/fill-lifted.yaml" <<EOF
-cache_max_bytes: 1073741824
-EOF
-metric() { curl -s "http://$(ops_of "$1")/metrics" | awk -v m="$2" '$1==m{printf "%.0f\n", $2}'; }
-for mode in default lifted; do
-  args=()
-  [ "$mode" = lifted ] && args=(--config "$W/fill-lifted.yaml")
-  IMAGEGW_CACHE_TTL_IMAGE=10m IMAGEGW_GLANCE_URL="http://$P_STUB" start_imagegw "imagegw-fill-$mode" "$P_FILL" "${args[@]}"
-  FPID=$(pid_of "imagegw-fill-$mode")
-  # validate (and cache) the token on a route that caches nothing: a router 404 after auth
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $TOKEN" -H "X-OpenStack-Nova-API-Version: $MV" "http://$P_FILL/v2.1/bench-warm-up")
-  [ "$code" = 404 ] || die "fill imagegw: warm-up answered $code"
-  fact "fill-$mode-rss-before-kb" "$(kb "$FPID" VmRSS)"
-  say "fill ($mode bounds): $FILL_N distinct show requests"
-  "$TOOL" fill -name "fill-$mode" -url "http://$P_FILL${URI[show]}" -n "$FILL_N" -c 4 -token "$TOKEN" -microversion $MV |
-    sed -n 's/^BENCH_JSON //p' >>"$RAW"
-  sleep 1
-  fact "fill-$mode-rss-kb" "$(kb "$FPID" VmRSS)"
-  fact "fill-$mode-hwm-kb" "$(kb "$FPID" VmHWM)"
-  entries=$(metric "$P_FILL" imagegw_cache_entries)
-  bytes=$(metric "$P_FILL" imagegw_cache_bytes)
-  for m in go_memstats_heap_alloc_bytes go_memstats_heap_inuse_bytes go_memstats_next_gc_bytes go_memstats_sys_bytes; do
-    v=$(metric "$P_FILL" $m)
-    [ -n "$v" ] && fact "fill-$mode-$m" "$v"
-  done
-  if [ -z "$entries" ]; then
-    # no /metrics: count the hits of a second pass in the request log
-    before=$(grep -c '"cache":"hit"' "$W/log/imagegw-fill-$mode.log" || true)
-    "$TOOL" fill -name "verify-$mode" -url "http://$P_FILL${URI[show]}" -n "$FILL_N" -c 4 -token "$TOKEN" -microversion $MV >/dev/null
-    entries=$(($(grep -c '"cache":"hit"' "$W/log/imagegw-fill-$mode.log") - before))
-  fi
-  fact "fill-$mode-entries" "$entries"
-  fact "fill-$mode-cache-bytes" "${bytes:-0}"
-  say "fill ($mode): $entries entries held, VmRSS $(($(kb "$FPID" VmRSS) / 1024)) MB"
-  stop_bg "imagegw-fill-$mode"
-done
-stop_bg glance-stub
-ftext fill-body-bytes "$FILL_BODY"
-ftext glance-page "$GPAGE"
-ftext fill-note "The fill goes through the real imagegw binary and the real Keystone token (validated once, then cached); Glance is replaced by a bare-echo stub (--glance-url) serving the captured Glance answer for ref-custom-props, so each cached entry is the same ${FILL_BODY}-byte show response as with the real Glance (single-worker Glance serves ~100 shows/s on this machine: 100k misses would take longer than the whole bench). Entries held read from imagegw_cache_entries on /metrics. The 100k keys are distinct but their bodies are the same bytes, which the cache stores once (as for a public image seen by many projects): this fill measures the per-key cost. Distinct bodies cost their own bytes on top: see the Go benchmark below."
-# the per-entry heap cost with equal and with distinct bodies (in-process)
-CACHE_MEM=$(go test ./proxy/ -run '^$' -bench '^BenchmarkCacheMemory$' -benchtime 1x 2>/dev/null | grep -E '^BenchmarkCacheMemory' || true)
-ftext cache-memory-bench "$CACHE_MEM"
+# shellcheck source=scripts/bench/fill.sh
+. scripts/bench/fill.sh
+# shellcheck source=scripts/bench/freshness.sh
+. scripts/bench/freshness.sh
 
 # --- report ---------------------------------------------------------------------------
 ftext load-end "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,6 +7,8 @@
 //	    send n distinct cacheable requests (URL?x=0 .. URL?x=n-1)
 //	imagegw-bench paged -base GLANCE -token T -limit 500 -page 200 -case detail-500
 //	    Glance directly, paged the way imagegw pages (one sample = the sequence)
+//	imagegw-bench freshness -keystone URL -imagegw URL -metrics URL [-trials 50]
+//	    changes made in Glance directly: how long imagegw serves the old answer
 //	imagegw-bench report -in results.jsonl -out DIR -command "..."
 //	    results.md, results.json, results.csv, chart.png (gnuplot)
 //
@@ -32,6 +34,8 @@ func main() {
 		err = fill(os.Args[2:])
 	case "paged":
 		err = paged(os.Args[2:])
+	case "freshness":
+		err = freshness(os.Args[2:])
 	case "report":
 		err = report(os.Args[2:])
 	default:
@@ -44,6 +48,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: imagegw-bench capture|fill|paged|report [flags]")
+	fmt.Fprintln(os.Stderr, "usage: imagegw-bench capture|fill|paged|freshness|report [flags]")
 	os.Exit(2)
 }

@@ -30,6 +30,7 @@ func markdown(res *results, command, profile string, chartErr error) string {
 	mdRatios(w, res)
 	mdGrowth(w, res)
 	mdMemory(w, res)
+	mdFreshness(w, res)
 	if chartErr == nil {
 		w("## Chart\n\n![throughput and latency](chart.png)\n\n")
 	} else {

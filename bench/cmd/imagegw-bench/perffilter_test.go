@@ -11,14 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// perfInclusiveFilter is the line of scripts/bench.sh that filters perf's
+// perfInclusiveFilter is the line of scripts/bench/profile.sh that filters perf's
 // inclusive (children) list, and its grep -E patterns in order.
 func perfInclusiveFilter(t *testing.T) (string, []*regexp.Regexp) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "scripts", "bench.sh"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "scripts", "bench", "profile.sh"))
 	require.NoError(t, err)
 	lines := strings.Split(string(raw), "\n")
 	i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "--children --sort symbol") })
-	require.GreaterOrEqual(t, i, 0, "no perf report --children in scripts/bench.sh")
+	require.GreaterOrEqual(t, i, 0, "no perf report --children in scripts/bench/profile.sh")
 	require.Less(t, i+1, len(lines))
 	var res []*regexp.Regexp
 	for _, m := range regexp.MustCompile(`grep -E '([^']*)'`).FindAllStringSubmatch(lines[i+1], -1) {
@@ -28,7 +28,7 @@ func perfInclusiveFilter(t *testing.T) (string, []*regexp.Regexp) {
 	return lines[i+1], res
 }
 
-// TestPerfFilterKeepsStageSymbols fails when scripts/bench.sh would drop
+// TestPerfFilterKeepsStageSymbols fails when scripts/bench/profile.sh would drop
 // the perf line of a stage symbol before the report reads it: the row
 // would only ever say "not in profile", as it would below a line count
 // (head) once a stage's share is small. A line is built the way perf

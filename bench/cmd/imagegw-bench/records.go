@@ -40,6 +40,12 @@ type Record struct {
 	FirstError string  `json:"first_error,omitempty"`
 	Value      float64 `json:"value,omitempty"`
 	Text       string  `json:"text,omitempty"`
+
+	// freshness (one kind of change made in Glance directly; P50MS..MaxMS
+	// hold the time from Glance's answer to imagegw's first fresh answer)
+	Trials      int64 `json:"trials,omitempty"`
+	StaleReads  int64 `json:"stale_reads,omitempty"`
+	StaleTrials int64 `json:"stale_trials,omitempty"`
 }
 
 func (r Record) errCount() int64 {
@@ -62,6 +68,7 @@ type results struct {
 	rounds map[string]int
 	fills  map[string]Record
 	facts  map[string]Record
+	fresh  map[string]Record
 	all    []Record
 	conns  int
 }
@@ -86,7 +93,7 @@ func readResults(path string) (*results, error) {
 		return nil, err
 	}
 	defer f.Close()
-	res := &results{runs: map[string]Record{}, rounds: map[string]int{}, fills: map[string]Record{}, facts: map[string]Record{}}
+	res := &results{runs: map[string]Record{}, rounds: map[string]int{}, fills: map[string]Record{}, facts: map[string]Record{}, fresh: map[string]Record{}}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -118,6 +125,8 @@ func (r *results) add(x Record) {
 		r.fills[x.Name] = x
 	case "fact":
 		r.facts[x.Name] = x
+	case "freshness":
+		r.fresh[x.Case+"|"+x.Name] = x
 	}
 }
 

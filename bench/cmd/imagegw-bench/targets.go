@@ -43,6 +43,7 @@ func evaluate(res *results) []target {
 	if hasTarget(res, "imagegw-hit-notified") {
 		out = append(out, notifiedTarget(res))
 	}
+	out = append(out, freshnessTargets(res)...)
 	return append(out, rssTarget(res))
 }
 
