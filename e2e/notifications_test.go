@@ -109,9 +109,15 @@ func TestGlancePublishesImageNotifications(t *testing.T) {
 // subscribed.
 func notifiedGateway(t *testing.T) *faultGateway {
 	t.Helper()
+	return notifiedGatewayOn(t, world.env["BUS_URL"])
+}
+
+// notifiedGatewayOn is notifiedGateway subscribed through busURL.
+func notifiedGatewayOn(t *testing.T, busURL string) *faultGateway {
+	t.Helper()
 	gwy := startFaultGateway(t, func(c *config.Config) {
 		c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = 10*time.Minute, 10*time.Minute, 10*time.Minute
-		c.NotificationsURL = world.env["BUS_URL"]
+		c.NotificationsURL = busURL
 	})
 	require.Eventually(t, func() bool {
 		r := do(t, gwy.ops.URL, "GET", "/readyz", "", nil, "")

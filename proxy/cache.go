@@ -28,6 +28,9 @@ type Cached struct {
 	contentLength []string
 	// body is the MemCache's shared copy of Body (nil outside a MemCache).
 	body *sharedBody
+	// borrowed: the answer shows the caller another project's image it
+	// sees only through sharing (translate.Borrowed); see trustBorrowed.
+	borrowed bool
 }
 
 // entryOverhead is what an entry costs besides its key and body: the

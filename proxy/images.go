@@ -40,6 +40,7 @@ func (s *Server) listImages(detail bool) view {
 		ids := make([]string, len(imgs))
 		for i, g := range imgs {
 			ids[i] = g.ID()
+			f.borrowed = f.borrowed || translate.Borrowed(g, f.project)
 		}
 		f.scope = s.cache.writes.listScope(f.glanceURL, q.Marker, ids, q.MetadataSensitive())
 		if n := len(imgs); n > 0 {
@@ -73,6 +74,7 @@ func (s *Server) showImage(f *fill) (any, error) {
 	if err != nil {
 		return nil, asFault(err, translate.ShowError)
 	}
+	f.borrowed = translate.Borrowed(g, f.project)
 	return map[string]translate.ImageDetail{"image": translate.Detail(g, f.links)}, nil
 }
 

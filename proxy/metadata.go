@@ -28,6 +28,7 @@ func (s *Server) metadataIndex(f *fill) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.borrowed = translate.Borrowed(g, f.project)
 	return map[string]any{"metadata": translate.Metadata(g)}, nil
 }
 
@@ -37,6 +38,7 @@ func (s *Server) metadataShow(f *fill) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.borrowed = translate.Borrowed(g, f.project)
 	v, found := translate.Metadata(g)[f.key]
 	if !found {
 		return nil, translate.NotFound()

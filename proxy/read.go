@@ -31,8 +31,11 @@ func (s *Server) read(kind cacheKind, v view) handler {
 		key := cacheKey(kind, rq)
 		head := s.cache.writes.head.Load()
 		if c, hit := s.cache.store.Get(key); hit && s.cache.usable(c, head) {
-			rq.cache = "hit"
-			return cachedResponse(c), nil
+			if !c.borrowed || s.trustBorrowed(rq.context(), c) {
+				rq.cache = "hit"
+				return cachedResponse(c), nil
+			}
+			head = s.cache.writes.head.Load() // the fill must not be older than the barrier
 		}
 		rq.cache = "miss"
 		ctx := rq.context()
@@ -75,6 +78,7 @@ func (s *Server) fillFunc(rq *request, kind cacheKind, key string, head uint64, 
 			return nil, err
 		}
 		res.Gen.Store(head)
+		res.borrowed = f.borrowed
 		if f.scope != nil { // a list: its images
 			res.scope = *f.scope
 		} else { // show, metadata: the image alone

@@ -98,11 +98,14 @@ type fill struct {
 	imageID, image, key string
 	query, contentType  string
 	scope               *entryScope // what the answer depends on (list views set it)
+	project             string      // the caller's
+	borrowed            bool        // the views set it: translate.Borrowed of an image shown
 }
 
 // snapshot is the request's fill; ctx is the context the upstream calls
 // run under.
 func (rq *request) snapshot(ctx context.Context) *fill {
 	return &fill{ctx: ctx, token: rq.token, glanceURL: rq.glanceURL, links: rq.viewLinks(),
-		imageID: rq.imageID, image: rq.image, key: rq.key, query: rq.query, contentType: rq.contentType}
+		imageID: rq.imageID, image: rq.image, key: rq.key, query: rq.query, contentType: rq.contentType,
+		project: rq.identity.ProjectID}
 }

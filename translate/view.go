@@ -295,3 +295,15 @@ func Basic(g GlanceImage, l Links) ImageBasic {
 // of "<id>\n" act on <id>. imagegw caches and locks by this id, so two
 // spellings of one image share one cache scope and one write lock.
 func CanonicalImageID(id string) string { return strings.TrimSuffix(id, "\n") }
+
+// Borrowed tells whether project sees g through another project's sharing
+// (a member of a shared image, or a community image): the owner can take
+// that access back at any time, so an answer holding it must not outlive
+// the revocation (issue 16, "access first").
+func Borrowed(g GlanceImage, project string) bool {
+	switch g["visibility"] {
+	case "shared", "community":
+		return g.Owner() != project
+	}
+	return false
+}

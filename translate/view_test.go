@@ -131,3 +131,21 @@ func TestDetailOptionalFields(t *testing.T) {
 	require.Nil(t, d.Size, "size absent in Glance -> null")
 	require.Nil(t, d.Created)
 }
+
+func TestBorrowed(t *testing.T) {
+	for _, tc := range []struct {
+		visibility, owner string
+		want              bool
+	}{
+		{"shared", "alt", true},
+		{"community", "alt", true},
+		{"shared", "demo", false},
+		{"community", "demo", false},
+		{"public", "alt", false},
+		{"private", "alt", false},
+		{"", "alt", false},
+	} {
+		g := GlanceImage{"visibility": tc.visibility, "owner": tc.owner}
+		require.Equal(t, tc.want, Borrowed(g, "demo"), "%s owned by %s", tc.visibility, tc.owner)
+	}
+}

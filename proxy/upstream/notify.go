@@ -27,7 +27,14 @@ type Subscriber struct {
 	State func(subscribed bool, cause error)
 	// MaxBackoff caps the pause between attempts (doubling from 100 ms).
 	MaxBackoff time.Duration
+
+	b barrier
 }
+
+// Barrier returns once every notification the broker had for this process
+// when it was called has been handed to Handle (see barrier), or fails:
+// not subscribed, the subscription lost meanwhile, or ctx done.
+func (s *Subscriber) Barrier(ctx context.Context) error { return s.b.wait(ctx) }
 
 // heartbeat is the AMQP heartbeat asked of the broker: amqp091-go gives
 // up on a connection after three silent intervals, so a broker that stops
@@ -62,10 +69,16 @@ func (s *Subscriber) session(ctx context.Context) error {
 		return fmt.Errorf("notifications: %w", err)
 	}
 	defer conn.Close()
-	deliveries, err := s.subscribe(conn)
+	deliveries, queue, err := s.subscribe(conn)
 	if err != nil {
 		return err
 	}
+	publish, err := markerPublisher(conn, queue)
+	if err != nil {
+		return fmt.Errorf("notifications: marker channel: %w", err)
+	}
+	s.b.reset(publish)
+	defer s.b.reset(nil)
 	s.State(true, nil)
 	for {
 		select {
@@ -75,6 +88,10 @@ func (s *Subscriber) session(ctx context.Context) error {
 			if !ok {
 				return fmt.Errorf("notifications: delivery ended (%v)", conn.IsClosed())
 			}
+			if d.Type == markerType && d.Exchange == "" {
+				s.b.arrived(d)
+				continue
+			}
 			s.Handle(d.Body, time.Now())
 		}
 	}
@@ -83,24 +100,24 @@ func (s *Subscriber) session(ctx context.Context) error {
 // subscribe declares what oslo.messaging declares for Glance (a topic
 // exchange, not durable: declaring it the same way is harmless) and a
 // private queue bound to the topic.
-func (s *Subscriber) subscribe(conn *amqp.Connection) (<-chan amqp.Delivery, error) {
+func (s *Subscriber) subscribe(conn *amqp.Connection) (<-chan amqp.Delivery, string, error) {
 	ch, err := conn.Channel()
 	if err != nil {
-		return nil, fmt.Errorf("notifications: channel: %w", err)
+		return nil, "", fmt.Errorf("notifications: channel: %w", err)
 	}
 	if err := ch.ExchangeDeclare(s.Exchange, "topic", false, false, false, false, nil); err != nil {
-		return nil, fmt.Errorf("notifications: exchange %q: %w", s.Exchange, err)
+		return nil, "", fmt.Errorf("notifications: exchange %q: %w", s.Exchange, err)
 	}
 	q, err := ch.QueueDeclare("", false, true, true, false, nil)
 	if err != nil {
-		return nil, fmt.Errorf("notifications: queue: %w", err)
+		return nil, "", fmt.Errorf("notifications: queue: %w", err)
 	}
 	if err := ch.QueueBind(q.Name, s.Topic+".#", s.Exchange, false, nil); err != nil {
-		return nil, fmt.Errorf("notifications: bind: %w", err)
+		return nil, "", fmt.Errorf("notifications: bind: %w", err)
 	}
 	deliveries, err := ch.Consume(q.Name, "imagegw", true, true, false, false, nil)
 	if err != nil {
-		return nil, fmt.Errorf("notifications: consume: %w", err)
+		return nil, "", fmt.Errorf("notifications: consume: %w", err)
 	}
-	return deliveries, nil
+	return deliveries, q.Name, nil
 }

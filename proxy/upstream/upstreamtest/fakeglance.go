@@ -25,6 +25,9 @@ type Glance struct {
 	mu sync.Mutex
 	// Images by id; "owner" is the project that sees and changes it.
 	Images map[string]translate.GlanceImage
+	// Members: image id → projects it is shared with (accepted); they
+	// see it too. Change it under Lock.
+	Members map[string]map[string]bool
 	// Projects maps tokens to projects.
 	Projects map[string]string
 	// Calls counts every request.
@@ -88,7 +91,7 @@ func (g *Glance) HandleList(w http.ResponseWriter, r *http.Request) {
 	project, name := g.Projects[r.Header.Get("X-Auth-Token")], r.URL.Query().Get("name")
 	out := []translate.GlanceImage{}
 	for _, im := range g.Images {
-		if im.Owner() == project && (name == "" || im["name"] == name) {
+		if g.sees(project, im) && (name == "" || im["name"] == name) {
 			out = append(out, im)
 		}
 	}
@@ -98,8 +101,16 @@ func (g *Glance) HandleList(w http.ResponseWriter, r *http.Request) {
 // visible is the caller's image (Glance answers 404 for others' images).
 func (g *Glance) visible(r *http.Request, id string) (translate.GlanceImage, bool) {
 	im, ok := g.Images[id]
-	return im, ok && im.Owner() == g.Projects[r.Header.Get("X-Auth-Token")]
+	return im, ok && g.sees(g.Projects[r.Header.Get("X-Auth-Token")], im)
 }
+
+func (g *Glance) sees(project string, im translate.GlanceImage) bool {
+	return im.Owner() == project || g.Members[im.ID()][project]
+}
+
+// Lock and Unlock guard Images and Members against the handlers.
+func (g *Glance) Lock()   { g.mu.Lock() }
+func (g *Glance) Unlock() { g.mu.Unlock() }
 
 // HandleShow is GET /v2/images/{id}.
 func (g *Glance) HandleShow(w http.ResponseWriter, r *http.Request, id string) {
