@@ -64,8 +64,8 @@ func TestDefaultsUnchanged(t *testing.T) {
 	want := Config{
 		Listen: "127.0.0.1:8774", Region: "RegionOne", Interface: "public",
 		MaxVersion: "2.93", ImagesMaxVersion: "2.35", MetadataMaxVersion: "2.38",
-		MetadataItems: 128, CacheTTLList: 10 * time.Second, CacheTTLImage: 30 * time.Second,
-		CacheTTLMetadata: 30 * time.Second, CacheMaxEntries: 100000, CacheMaxBytes: 64 << 20,
+		MetadataItems: 128, CacheTTLList: 2 * time.Second, CacheTTLImage: 2 * time.Second,
+		CacheTTLMetadata: 2 * time.Second, CacheMaxEntries: 100000, CacheMaxBytes: 64 << 20,
 		GCMinHeadroom: 32 << 20, TokenCacheTTL: 5 * time.Minute, UpstreamTimeout: 30 * time.Second,
 		LogLevel: "info", RequestTimeout: 60 * time.Second, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 90 * time.Second, IdleTimeout: 120 * time.Second,

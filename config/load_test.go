@@ -42,7 +42,7 @@ func samples() map[string]sample {
 		"keystone_url": {text: "https://keystone.test/v3"}, "public_url": {text: "https://gw.test/compute"},
 		"max_version": {text: "2.90", yaml: "'2.90'"}, "images_max_version": {text: "2.30", yaml: "'2.30'"},
 		"metadata_max_version": {text: "2.31", yaml: "'2.31'"}, "metadata_items": {text: "-1"},
-		"cache_ttl_list": {text: "1s"}, "cache_ttl_image": {text: "2s"}, "cache_ttl_metadata": {text: "0s"},
+		"cache_ttl_list": {text: "1s"}, "cache_ttl_image": {text: "3s"}, "cache_ttl_metadata": {text: "0s"},
 		"cache_max_entries": {text: "7"}, "cache_max_bytes": {text: "2048"}, "gc_min_headroom": {text: "0"},
 		"notifications_url": {text: "amqp://bus:5672/"}, "notifications_exchange": {text: "openstack"},
 		"notifications_topic": {text: "versioned_notifications"}, "cache_ttl_unsubscribed": {text: "1s"},

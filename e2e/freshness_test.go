@@ -6,10 +6,13 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
 )
 
 // Issue 16, "access first": once Glance has answered the owner's removal
@@ -99,4 +102,38 @@ func lateCopy(dst, src net.Conn, delay time.Duration) {
 	}
 	_ = dst.Close()
 	_ = src.Close()
+}
+
+// Without notifications, the default cache lifetimes are the documented
+// bound on how late a change made in Glance directly is seen (README,
+// compatibility notes): the property, member and delete rows of issue 16.
+func TestWithoutNotificationsStalenessIsBoundedByTheDefaults(t *testing.T) {
+	d := config.Defaults()
+	gwy := startFaultGateway(t, func(c *config.Config) {
+		c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = d.CacheTTLList, d.CacheTTLImage, d.CacheTTLMetadata
+	})
+	bound := max(d.CacheTTLList, d.CacheTTLImage, d.CacheTTLMetadata)
+	id := createImage(t, "demo", map[string]any{"visibility": "shared"})
+	show, md := "/v2.1/images/"+id, "/v2.1/images/"+id+"/metadata"
+	alt := world.seed.Projects["alt"]
+	r := do(t, world.glance, "POST", "/v2/images/"+id+"/members", "demo", map[string]string{"Content-Type": "application/json"}, `{"member": "`+alt+`"}`)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	for _, path := range []string{md, "/v2.1/images/detail"} {
+		require.Equal(t, 200, do(t, gwy.URL, "GET", path, "demo", nil, "").Status)
+	}
+	require.Equal(t, 200, do(t, gwy.URL, "GET", show, "alt", nil, "").Status)
+
+	patch := map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"}
+	changed := time.Now()
+	require.Equal(t, 200, do(t, world.glance, "PATCH", "/v2/images/"+id, "demo", patch, `[{"op": "add", "path": "/k", "value": "v2"}]`).Status)
+	require.Equal(t, 204, do(t, world.glance, "DELETE", "/v2/images/"+id+"/members/"+alt, "demo", nil, "").Status)
+	until(t, gwy.URL, md, "demo", func(r resp) bool { return strings.Contains(string(r.Body), `"k":"v2"`) })
+	until(t, gwy.URL, show, "alt", func(r resp) bool { return r.Status == 404 })
+	seen := time.Since(changed)
+	require.Equal(t, 200, do(t, gwy.URL, "GET", show, "demo", nil, "").Status) // cached
+	require.Equal(t, 204, do(t, world.glance, "DELETE", "/v2/images/"+id, "demo", nil, "").Status)
+	deleted := until(t, gwy.URL, show, "demo", func(r resp) bool { return r.Status == 404 })
+	t.Logf("without notifications: property and member removal seen after %s, delete after %s (bound %s)", seen, deleted, bound)
+	require.Less(t, seen, bound+time.Second)
+	require.Less(t, deleted, bound+time.Second)
 }

@@ -28,14 +28,15 @@ func randomUUID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// cachedCountingGateway is a gateway with the default cache TTLs whose
-// Glance calls go through a counting proxy.
+// cachedCountingGateway is a gateway with long cache lifetimes (the
+// production setting with notifications: nothing expires during a test,
+// so every Glance call counted is a miss a test caused) whose Glance calls
+// go through a counting proxy.
 func cachedCountingGateway(t *testing.T, mutate func(*config.Config)) (*faultGateway, *faultProxy) {
 	t.Helper()
 	px := newFaultProxy(t, world.glance)
 	gwy := startFaultGateway(t, func(c *config.Config) {
-		d := config.Defaults()
-		c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = d.CacheTTLList, d.CacheTTLImage, d.CacheTTLMetadata
+		c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = 10*time.Minute, 10*time.Minute, 10*time.Minute
 		c.GlanceURL = px.URL
 		if mutate != nil {
 			mutate(c)

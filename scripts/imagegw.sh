@@ -21,9 +21,15 @@ start)
   else
     mkdir -p "$D/run" "$D/log"
     (exec 3<>"/dev/tcp/${LISTEN%:*}/${LISTEN##*:}") 2>/dev/null && { echo "imagegw: $LISTEN is already in use" >&2; exit 1; }
-    # the local cloud's RabbitMQ carries Glance's notifications: the cache follows changes made in Glance
+    # the local cloud's RabbitMQ carries Glance's notifications: the cache
+    # follows changes made in Glance, so it runs with the production
+    # setting of the README (10 min lifetimes; without a bus the defaults are short)
     bus=$(sed -n 's/^BUS_URL=//p' "$D/cloud.env" 2>/dev/null | tr -d "'")
+    ttl=""
+    [ -n "${IMAGEGW_NOTIFICATIONS_URL:-$bus}" ] && ttl=10m
     IMAGEGW_NOTIFICATIONS_URL=${IMAGEGW_NOTIFICATIONS_URL:-$bus} OS_CLIENT_CONFIG_FILE=$D/clouds.yaml \
+      IMAGEGW_CACHE_TTL_LIST=${IMAGEGW_CACHE_TTL_LIST:-$ttl} IMAGEGW_CACHE_TTL_IMAGE=${IMAGEGW_CACHE_TTL_IMAGE:-$ttl} \
+      IMAGEGW_CACHE_TTL_METADATA=${IMAGEGW_CACHE_TTL_METADATA:-$ttl} \
       setsid "$BIN" --listen "$LISTEN" --cloud imagegw </dev/null >>"$LOG" 2>&1 &
     echo $! >"$PIDF"
     for _ in $(seq 100); do
