@@ -78,9 +78,10 @@ func upstreamKeys() []key {
 // the bound cache_ttl_unsubscribed keeps while a subscription is down.
 // make bench (2026-12-01, scripts/bench/freshness.sh) measured what short
 // lifetimes cost a hot entry: hit req/s at 1 s, 2 s and 5 s within the
-// run-to-run noise of 10 min (0.97-1.21x), p99 unchanged, one Glance call
-// per entry per lifetime (0.49 calls/s at 2 s). 1 s would double those
-// calls for half the staleness. With notifications on, 10 min is the
+// run-to-run noise of 10 min (0.70-1.21x over two runs, in no order of
+// lifetime), p99 unchanged, one Glance call per entry per lifetime
+// (0.40-0.49 calls/s at 2 s). 1 s would double those calls for half the
+// staleness. With notifications on, 10 min is the
 // documented production setting.
 func cacheKeys() []key {
 	return []key{
