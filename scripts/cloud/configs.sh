@@ -154,3 +154,16 @@ driver = noop
 api_paste_config = $D/etc/nova/api-paste.ini
 EOF
 fi
+
+# Redis: the operators' deploy/redis.conf, on the cloud's port and dir
+# (later directives win)
+{
+  cat "$HERE/../../deploy/redis.conf"
+  echo "port $REDIS_PORT"
+  echo "bind $HOST"
+  echo "dir $D/redis"
+  echo "logfile $D/log/redis.log"
+  # keep the command line up.sh and down.sh recognise it by (redis
+  # rewrites its process title to its address by default)
+  echo 'proc-title-template "{title} {config-file}"'
+} >"$D/etc/redis/redis.conf"

@@ -29,6 +29,7 @@ declare -A EXPECT=(
   [glance-api]="glance-api --config-file $D/etc/glance/glance-api.conf"
   [keystone]="uwsgi --ini $D/etc/keystone/uwsgi.ini"
   [rabbitmq]="/bin/sh $D/etc/rabbitmq/run.sh"
+  [redis]="/usr/bin/redis-server $D/etc/redis/redis.conf"
 )
 
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
@@ -40,7 +41,7 @@ pgid_of() { # field 5 of /proc/PID/stat (after the parenthesised comm)
   echo "$3"
 }
 
-for svc in nova-api glance-api keystone rabbitmq; do
+for svc in nova-api glance-api keystone rabbitmq redis; do
   f="$D/run/$svc.pid"
   [ -s "$f" ] || continue
   pid=$(cat "$f")

@@ -33,6 +33,8 @@ NOVA_PORT=${IMAGEGW_NOVA_PORT:-28774}
 # RabbitMQ, the bus Glance publishes its notifications on (Erlang
 # distribution on the next port)
 BUS_PORT=${IMAGEGW_BUS_PORT:-$((KS_PORT + 673))}
+# Redis, what imagegw replicas coordinate through (deploy/redis.conf)
+REDIS_PORT=${IMAGEGW_REDIS_PORT:-$((KS_PORT + 379))}
 PASSWORD=secret
 
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
@@ -40,7 +42,7 @@ log() { printf '[imagegw-cloud %6ss] %s\n' "$(elapsed)" "$*"; }
 die() { echo "imagegw-cloud: ERROR: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root"
-for p in "$KS_PORT" "$GL_PORT" "$NOVA_PORT" "$BUS_PORT"; do
+for p in "$KS_PORT" "$GL_PORT" "$NOVA_PORT" "$BUS_PORT" "$REDIS_PORT"; do
   [[ "$p" =~ ^[0-9]+$ ]] && [ "$p" -ge 1 ] && [ "$p" -le 65535 ] || die "bad port '$p'"
 done
 [ "$NOVA" = 1 ] || NOVA=0
@@ -50,9 +52,9 @@ done
 # the Debian packages may start their own keystone (:5000), glance-api
 # (:9292) or nova-api (:8774) from /etc/init.d; that does not matter, we use
 # our own ports, configs and state and never talk to those.
-PKGS=(keystone glance-api uwsgi-core uwsgi-plugin-python3 sqlite3 curl python3-keystoneauth1 rabbitmq-server)
+PKGS=(keystone glance-api uwsgi-core uwsgi-plugin-python3 sqlite3 curl python3-keystoneauth1 rabbitmq-server redis-server)
 need_install=0
-for b in keystone-manage glance-manage glance-api uwsgi sqlite3 curl; do
+for b in keystone-manage glance-manage glance-api uwsgi sqlite3 curl redis-server; do
   command -v "$b" >/dev/null || { need_install=1; break; }
 done
 [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need_install=1
@@ -103,7 +105,7 @@ flock -w 900 9 || die "timed out waiting for the lock on $D/.lock"
 mkdir -p "$D"/{etc/keystone,etc/glance,log,run} \
          "$D"/keystone/{fernet-keys,credential-keys} \
          "$D"/glance/{images,staging,tasks,cache,lock} \
-         "$D"/etc/rabbitmq "$D"/rabbitmq/{mnesia,log,home}
+         "$D"/etc/rabbitmq "$D"/rabbitmq/{mnesia,log,home} "$D"/etc/redis "$D"/redis
 chmod 700 "$D"/keystone/fernet-keys "$D"/keystone/credential-keys
 [ "$NOVA" = 1 ] && mkdir -p "$D"/etc/nova "$D"/nova/lock
 
@@ -227,6 +229,7 @@ ensure_svc() { # SVC PORT CMD...
   fi
 }
 ensure_svc rabbitmq "$BUS_PORT" /bin/sh "$D/etc/rabbitmq/run.sh"
+ensure_svc redis "$REDIS_PORT" /usr/bin/redis-server "$D/etc/redis/redis.conf"
 ensure_svc keystone "$KS_PORT" "${KS_CMD[@]}"
 ensure_svc glance-api "$GL_PORT" "${GL_CMD[@]}"
 if [ "$NOVA" = 1 ]; then
@@ -247,6 +250,13 @@ log "rabbitmq up on amqp://$HOST:$BUS_PORT"
 # grow the broker (10025 messages, 11 MB after one make test without this).
 HOME="$D/rabbitmq/home" ERL_EPMD_ADDRESS=$HOST /usr/lib/rabbitmq/bin/rabbitmqctl -q -n "imagegw-$BUS_PORT@localhost" \
   set_policy --apply-to queues cap-notifications '^notifications\.' '{"max-length":1000}' >/dev/null
+for _ in $(seq 40); do
+  port_busy "$REDIS_PORT" && break
+  pid_alive redis "" || die "redis died (see $D/log/redis.stdout)"
+  sleep 0.25
+done
+port_busy "$REDIS_PORT" || die "redis did not listen on $REDIS_PORT within 10 s"
+log "redis up on redis://$HOST:$REDIS_PORT"
 wait_http "http://$HOST:$KS_PORT/v3" 200 90 keystone
 log "keystone up on http://$HOST:$KS_PORT/v3"
 # keystone_setup.py runs once per (ports, nova mode, script version); it is a
@@ -310,11 +320,13 @@ EOF
 } >"$D/clouds.yaml.tmp"
 mv -f "$D/clouds.yaml.tmp" "$D/clouds.yaml"
 
-"$PY" - "$D" "$KS_URL" "$GL_URL" "$([ "$NOVA" = 1 ] && echo "$NOVA_URL")" "amqp://guest:guest@$HOST:$BUS_PORT/" >"$D/cloud.env.tmp" <<'EOF'
+"$PY" - "$D" "$KS_URL" "$GL_URL" "$([ "$NOVA" = 1 ] && echo "$NOVA_URL")" "amqp://guest:guest@$HOST:$BUS_PORT/" \
+  "redis://$HOST:$REDIS_PORT/0" >"$D/cloud.env.tmp" <<'EOF'
 import json, shlex, sys
-d, ks, gl, nova, bus = sys.argv[1:6]
+d, ks, gl, nova, bus, redis = sys.argv[1:7]
 ids = json.load(open(d + "/keystone/ids.json"))["projects"]
-lines = [("IMAGEGW_CLOUD_DIR", d), ("KEYSTONE_URL", ks), ("GLANCE_URL", gl), ("BUS_URL", bus)]
+lines = [("IMAGEGW_CLOUD_DIR", d), ("KEYSTONE_URL", ks), ("GLANCE_URL", gl), ("BUS_URL", bus),
+         ("REDIS_URL", redis)]
 if nova:
     lines.append(("NOVA_URL", nova))
 lines += [("PROJECT_" + n.upper(), ids[n])
