@@ -71,6 +71,15 @@ func (c Config) checkAddresses() error {
 			return errors.New("config: notifications_exchange, notifications_topic: must not be empty")
 		}
 	}
+	if c.RedisURL != "" {
+		p, err := url.Parse(c.RedisURL)
+		if err != nil || (p.Scheme != "redis" && p.Scheme != "rediss" && p.Scheme != "redis-sentinel" && p.Scheme != "unix") {
+			return fmt.Errorf("config: redis_url: %q is not a redis://, rediss://, redis-sentinel:// or unix:// URL", c.RedisURL)
+		}
+	}
+	if c.Coordination != CoordinationBestEffort && c.Coordination != CoordinationStrict {
+		return fmt.Errorf("config: coordination: %q is not %s or %s", c.Coordination, CoordinationBestEffort, CoordinationStrict)
+	}
 	if c.OperatorListen != "" {
 		if _, port, err := net.SplitHostPort(c.OperatorListen); err != nil || port == "" || c.OperatorListen == c.Listen {
 			return fmt.Errorf("config: operator_listen: %q is not a host:port other than listen", c.OperatorListen)

@@ -64,6 +64,11 @@ type Config struct {
 	NotificationsExchange string        `yaml:"notifications_exchange"`
 	NotificationsTopic    string        `yaml:"notifications_topic"`
 	CacheTTLUnsubscribed  time.Duration `yaml:"cache_ttl_unsubscribed"`
+	// Replicas: the Redis they coordinate through (empty: this process
+	// alone), and what a write does when Redis cannot coordinate it
+	// (CoordinationBestEffort or CoordinationStrict).
+	RedisURL     string `yaml:"redis_url"`
+	Coordination string `yaml:"coordination"`
 
 	// GCMinHeadroom is the least the Go heap may grow between collections
 	// (bytes; 0: Go's GOGC=100 alone). Not used when GOGC is set.
@@ -154,3 +159,13 @@ func Defaults() Config {
 	}
 	return c
 }
+
+// The coordination modes (coordination): what a write does when Redis
+// cannot coordinate it across replicas.
+const (
+	// CoordinationBestEffort: the write goes on under this replica's own
+	// lock and is counted as uncoordinated.
+	CoordinationBestEffort = "best-effort"
+	// CoordinationStrict: the write is refused with Nova's 503.
+	CoordinationStrict = "strict"
+)

@@ -46,6 +46,7 @@ func samples() map[string]sample {
 		"cache_max_entries": {text: "7"}, "cache_max_bytes": {text: "2048"}, "gc_min_headroom": {text: "0"},
 		"notifications_url": {text: "amqp://bus:5672/"}, "notifications_exchange": {text: "openstack"},
 		"notifications_topic": {text: "versioned_notifications"}, "cache_ttl_unsubscribed": {text: "1s"},
+		"redis_url": {text: "redis://127.0.0.1:6379/2"}, "coordination": {text: "strict"},
 		"token_cache_ttl": {text: "1m"}, "invalid_token_cache_ttl": {text: "3s"},
 		"invalid_token_cache_max": {text: "5"}, "upstream_timeout": {text: "4s"},
 		"request_timeout": {text: "5s"}, "read_header_timeout": {text: "6s"}, "read_timeout": {text: "7s"},
