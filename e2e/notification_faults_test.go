@@ -22,9 +22,13 @@ import (
 // under a subscribed gateway, and a flood of malformed and unknown events.
 
 // brokerPID is the process group leader of the cloud's RabbitMQ (run.sh).
-func brokerPID(t *testing.T) int {
+func brokerPID(t *testing.T) int { return servicePID(t, "rabbitmq") }
+
+// servicePID is the PID up.sh recorded for one of the cloud's services
+// (a process group leader).
+func servicePID(t *testing.T, svc string) int {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(world.dir, "run", "rabbitmq.pid"))
+	b, err := os.ReadFile(filepath.Join(world.dir, "run", svc+".pid"))
 	require.NoError(t, err)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	require.NoError(t, err)
@@ -41,8 +45,9 @@ func stopBroker(t *testing.T) {
 		"the broker stopped")
 }
 
-// startBroker starts it again with the cloud's own script.
-func startBroker(t *testing.T) {
+// cloudUp starts whatever of the cloud is not running (the broker, Redis)
+// with the cloud's own script.
+func cloudUp(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -75,7 +80,7 @@ func TestBrokerOutage(t *testing.T) {
 	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status) // cached for 10 minutes
 
 	stopBroker(t)
-	t.Cleanup(func() { startBroker(t) }) // whatever happens below
+	t.Cleanup(func() { cloudUp(t) }) // whatever happens below
 	require.Eventually(t, subscriptionIs(t, gwy, "down"), 30*time.Second, 100*time.Millisecond)
 	// A change Glance cannot notify: imagegw no longer trusts what it had
 	// cached, and holds new answers only cache_ttl_unsubscribed (2 s).
@@ -88,7 +93,7 @@ func TestBrokerOutage(t *testing.T) {
 		require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status)
 	}
 
-	startBroker(t)
+	cloudUp(t)
 	start = time.Now()
 	require.Eventually(t, subscriptionIs(t, gwy, "subscribed"), 30*time.Second, 50*time.Millisecond, "resubscribed")
 	t.Logf("resubscribed %s after the broker was back", time.Since(start).Round(time.Millisecond))

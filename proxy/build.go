@@ -11,6 +11,11 @@ import (
 	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
+// redisTimeout bounds each Redis command: a Redis that stops answering
+// must not hold a request (its cache is bypassed, its writes go on
+// uncoordinated or get strict mode's 503).
+const redisTimeout = time.Second
+
 // Build assembles the Server from configuration as the imagegw binary
 // runs it (the e2e tests build theirs the same way): imagegw's service
 // user logged in at Keystone, tokens validated through a CachedValidator,
@@ -27,9 +32,17 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	if err != nil {
 		return nil, nil, err
 	}
+	var coord *upstream.Coordinator
+	var tokens upstream.TokenValidator = ks
+	if cfg.RedisURL != "" {
+		if coord, err = upstream.NewCoordinator(cfg.RedisURL, redisTimeout); err != nil {
+			return nil, nil, err
+		}
+		tokens = &upstream.SharedValidator{Next: ks, Coord: coord, TTL: cfg.TokenCacheTTL}
+	}
 	srv, err := New(Deps{
 		Config:  cfg,
-		Tokens:  upstream.NewCachedValidator(ks, cfg.TokenCacheTTL).CacheInvalid(cfg.InvalidTokenCacheTTL, cfg.InvalidTokenCacheMax),
+		Tokens:  upstream.NewCachedValidator(tokens, cfg.TokenCacheTTL).CacheInvalid(cfg.InvalidTokenCacheTTL, cfg.InvalidTokenCacheMax),
 		Glance:  &upstream.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
 		Log:     log,
 		AuthURI: ks.AuthURI,
@@ -37,6 +50,9 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if coord != nil {
+		srv.Coordinate(coord)
 	}
 	if cfg.NotificationsURL != "" {
 		srv.Subscribe(&upstream.Subscriber{URL: cfg.NotificationsURL, Exchange: cfg.NotificationsExchange,

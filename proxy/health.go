@@ -75,6 +75,7 @@ func (s *Server) readyzDetails(c echo.Context) (response, error) {
 		out[k] = v
 	}
 	out["notifications"] = s.subscriptionState()
+	out["redis"] = s.coordinationState()
 	if err != nil {
 		out["status"], out["error"] = "unavailable", err.Error()
 		return jsonAnswer(http.StatusServiceUnavailable, "application/json", out)

@@ -80,6 +80,9 @@ func (s *Server) showImage(f *fill) (any, error) {
 
 // deleteImage serves DELETE /images/{id}.
 func (s *Server) deleteImage(rq *request) (response, error) {
+	if err := s.refuseUncoordinated(); err != nil {
+		return response{}, err
+	}
 	err := s.glance.Delete(rq.context(), rq.token, rq.glanceURL, rq.imageID)
 	if mayHaveChanged(err) {
 		s.invalidate(rq, true)
@@ -94,6 +97,7 @@ func (s *Server) deleteImage(rq *request) (response, error) {
 // lists it can change, stale before the write's response is sent.
 func (s *Server) invalidate(rq *request, isDelete bool) {
 	s.cache.writes.record(rq.glanceURL, rq.image, isDelete)
+	s.publishWrite(rq, isDelete)
 }
 
 // mayHaveChanged tells whether a Glance write that returned err may have

@@ -57,7 +57,11 @@ func (s *Server) metadataWrite(kind translate.WriteKind) handler {
 		if verr != nil {
 			return response{}, verr
 		}
-		defer s.writes.Lock(imageScope(rq.glanceURL, rq.image))()
+		unlock, lerr := s.lockImage(rq)
+		if lerr != nil {
+			return response{}, lerr
+		}
+		defer unlock()
 		g, err := s.metadataOf(rq.context(), rq.token, rq.glanceURL, rq.imageID)
 		if err != nil {
 			return response{}, err

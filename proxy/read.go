@@ -20,8 +20,11 @@ type view func(*fill) (any, error)
 func (s *Server) read(kind cacheKind, v view) handler {
 	return func(rq *request) (response, error) {
 		ttl := s.ttl(kind)
-		if ttl <= 0 {
+		if ttl <= 0 || !s.cacheTrusted() {
 			rq.cache = "off"
+			if ttl > 0 {
+				rq.cache = "bypass" // out of step with the other replicas
+			}
 			res, err := render(rq.snapshot(rq.context()), v)
 			if err != nil {
 				return response{}, err

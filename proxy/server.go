@@ -49,6 +49,7 @@ type Server struct {
 	metrics        *metrics
 	report         *migrationReport
 	subs           *subscription
+	coord          *coordination
 	stop           context.CancelFunc // ends what the Server started (Close)
 	// routeOf finds a matched pattern's route (registerRoutes)
 	routeOf map[routeKey]*route
@@ -87,6 +88,7 @@ func New(d Deps) (*Server, error) {
 	}}
 	s.metrics = newMetrics(func() CacheStats { return s.cache.store.Stats() })
 	s.subs = newSubscription(d.Config.NotificationsURL != "", s.metrics.reg)
+	s.coord = newCoordination(d.Config, s.metrics.reg)
 	s.glance = &instrumentedGlance{next: s.glance, m: s.metrics}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

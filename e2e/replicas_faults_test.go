@@ -1,0 +1,99 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+// inStep waits until every gateway's /readyz says Redis is want.
+func inStep(t *testing.T, want string, gws ...*faultGateway) {
+	t.Helper()
+	for _, g := range gws {
+		require.Eventually(t, func() bool {
+			r := do(t, g.ops.URL, "GET", "/readyz", "", nil, "")
+			return r.Status == 200 && r.JSON(t)["redis"] == want
+		}, 15*time.Second, 20*time.Millisecond, "redis %s", want)
+	}
+}
+
+// Redis frozen, and killed and restarted empty, under two coordinated
+// replicas with warm caches: reads keep answering what Glance holds (a
+// replica out of step bypasses its cache), writes go on uncoordinated
+// (best-effort), and once Redis is back the replicas are in step again
+// without a restart, dropping what they cached across the gap.
+func TestReplicasSurviveRedisFaults(t *testing.T) {
+	rs := replicas(t, 2, true, nil)
+	t.Cleanup(func() { cloudUp(t) })
+	id := createImage(t, "demo", nil)
+	md := "/v2.1/images/" + id + "/metadata"
+	readsSee := func(value string) {
+		t.Helper()
+		for i, r := range rs {
+			got := do(t, r.URL, "GET", md, "demo", nil, "")
+			require.Equal(t, 200, got.Status, "replica %d", i)
+			require.Contains(t, string(got.Body), `"k":"`+value+`"`, "replica %d", i)
+		}
+	}
+	write := func(g *faultGateway, value string) {
+		t.Helper()
+		r := do(t, g.URL, "POST", md, "demo", jsonHdr, fmt.Sprintf(`{"metadata": {"k": %q}}`, value))
+		require.Equal(t, 200, r.Status, string(r.Body))
+	}
+	for _, tc := range []struct {
+		name         string
+		fault, after func()
+	}{
+		{"SIGSTOP", func() { require.NoError(t, syscall.Kill(servicePID(t, "redis"), syscall.SIGSTOP)) },
+			func() { require.NoError(t, syscall.Kill(servicePID(t, "redis"), syscall.SIGCONT)) }},
+		{"SIGKILL, restarted empty", func() {
+			pid := servicePID(t, "redis")
+			require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+			require.Eventually(t, func() bool { return syscall.Kill(pid, 0) != nil }, 10*time.Second, 20*time.Millisecond)
+		}, func() { cloudUp(t) }},
+	} {
+		write(rs[0], "before-"+tc.name)
+		readsSee("before-" + tc.name) // both replicas have it cached
+		tc.fault()
+		inStep(t, "down", rs...)
+		start := time.Now()
+		write(rs[0], "during-"+tc.name) // best-effort: the write goes on
+		t.Logf("%s: a write took %s without Redis", tc.name, time.Since(start))
+		readsSee("during-" + tc.name) // rs[1] did not hear of it, and does not serve its cache
+		tc.after()
+		inStep(t, "in-step", rs...)
+		readsSee("during-" + tc.name)
+		write(rs[1], "after-"+tc.name) // coordinated again
+		readsSee("after-" + tc.name)
+	}
+	body := string(do(t, rs[0].ops.URL, "GET", "/metrics", "", nil, "").Body)
+	require.Regexp(t, `imagegw_coordination_uncoordinated_writes_total\{step="lock"\} [1-9]`, body)
+}
+
+// coordination: strict answers Nova's 503 to a write Redis cannot
+// coordinate; reads go on.
+func TestStrictCoordinationRefusesUncoordinatedWrites(t *testing.T) {
+	rs := replicas(t, 1, true, func(c *config.Config) { c.Coordination = config.CoordinationStrict })
+	id := createImage(t, "demo", nil)
+	md := "/v2.1/images/" + id + "/metadata"
+	pid := servicePID(t, "redis")
+	require.NoError(t, syscall.Kill(pid, syscall.SIGSTOP))
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+	inStep(t, "down", rs...)
+	r := do(t, rs[0].URL, "POST", md, "demo", jsonHdr, `{"metadata": {"k": "v"}}`)
+	require.Equal(t, 503, r.Status, string(r.Body))
+	require.True(t, strings.Contains(string(r.Body), `"serviceUnavailable"`), string(r.Body))
+	require.Equal(t, 503, do(t, rs[0].URL, "DELETE", "/v2.1/images/"+id, "demo", nil, "").Status)
+	require.Equal(t, 200, do(t, rs[0].URL, "GET", md, "demo", nil, "").Status, "reads go on")
+	require.NoError(t, syscall.Kill(pid, syscall.SIGCONT))
+	inStep(t, "in-step", rs...)
+	require.Equal(t, 200, do(t, rs[0].URL, "POST", md, "demo", jsonHdr, `{"metadata": {"k": "v"}}`).Status)
+}

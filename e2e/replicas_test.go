@@ -1,0 +1,134 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/imagegw/imagegw/config"
+)
+
+// Issue 17: replicas of imagegw in front of one Keystone + Glance agree
+// through the cloud's Redis (REDIS_URL in cloud.env).
+
+// replicas starts n gateways with the longest cache lifetimes, each
+// coordinated through Redis when redis is set, and waits until they are
+// in step.
+func replicas(t *testing.T, n int, redis bool, mutate func(*config.Config)) []*faultGateway {
+	t.Helper()
+	out := make([]*faultGateway, n)
+	for i := range out {
+		out[i] = startFaultGateway(t, func(c *config.Config) {
+			c.CacheTTLList, c.CacheTTLImage, c.CacheTTLMetadata = 10*time.Minute, 10*time.Minute, 10*time.Minute
+			if redis {
+				c.RedisURL = world.env["REDIS_URL"]
+			}
+			if mutate != nil {
+				mutate(c)
+			}
+		})
+	}
+	if redis {
+		for _, g := range out {
+			require.Eventually(t, func() bool {
+				r := do(t, g.ops.URL, "GET", "/readyz", "", nil, "")
+				return r.Status == 200 && r.JSON(t)["redis"] == "in-step"
+			}, 10*time.Second, 20*time.Millisecond, "in step through Redis")
+		}
+	}
+	return out
+}
+
+var jsonHdr = map[string]string{"Content-Type": "application/json"}
+
+// A write through one replica is seen through every other one at once:
+// each replica has the old answer cached (10 min) when the write is made.
+func TestReplicasReadTheirWrites(t *testing.T) {
+	rs := replicas(t, 3, true, nil)
+	id := createImage(t, "demo", nil)
+	path := "/v2.1/images/" + id + "/metadata"
+	stale := 0
+	for i := range 30 {
+		for _, r := range rs { // every replica caches the current answer
+			require.Equal(t, 200, do(t, r.URL, "GET", path, "demo", nil, "").Status)
+		}
+		w := rs[i%3]
+		r := do(t, w.URL, "POST", path, "demo", jsonHdr, fmt.Sprintf(`{"metadata": {"k": "v%d"}}`, i))
+		require.Equal(t, 200, r.Status, string(r.Body))
+		for _, o := range rs {
+			if !strings.Contains(string(do(t, o.URL, "GET", path, "demo", nil, "").Body), fmt.Sprintf(`"k":"v%d"`, i)) {
+				stale++
+			}
+		}
+	}
+	require.Zero(t, stale, "stale reads after a write through another replica")
+
+	show := "/v2.1/images/" + id
+	for _, r := range rs {
+		require.Equal(t, 200, do(t, r.URL, "GET", show, "demo", nil, "").Status)
+	}
+	require.Equal(t, 204, do(t, rs[1].URL, "DELETE", show, "demo", nil, "").Status)
+	for i, r := range rs {
+		require.Equal(t, 404, do(t, r.URL, "GET", show, "demo", nil, "").Status, "replica %d after the delete", i)
+	}
+}
+
+// metadataWriters sends n concurrent metadata writes of distinct keys to
+// one image, spread over the gateways, and returns how many keys Glance
+// kept.
+func metadataWriters(t *testing.T, gws []*faultGateway, n int) int {
+	id := createImage(t, "demo", nil)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := gws[i%len(gws)]
+			r := do(t, g.URL, "PUT", fmt.Sprintf("/v2.1/images/%s/metadata/key%02d", id, i), "demo", jsonHdr,
+				fmt.Sprintf(`{"meta": {"key%02d": "v%d"}}`, i, i))
+			if r.Status != 200 {
+				t.Errorf("writer %d: %d %s", i, r.Status, r.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	kept := 0
+	for k := range metadataOf(t, "demo", id) {
+		if strings.HasPrefix(k, "key") {
+			kept++
+		}
+	}
+	return kept
+}
+
+// 48 writers of distinct keys over 3 replicas: the fleet-wide lease makes
+// Glance's read-modify-write lose none; with each replica's own lock only
+// (no Redis), most are lost.
+func TestReplicasLoseNoMetadataKeys(t *testing.T) {
+	const n = 48
+	require.Equal(t, n, metadataWriters(t, replicas(t, 3, true, nil), n), "keys kept, coordinated through Redis")
+	alone := metadataWriters(t, replicas(t, 3, false, nil), n)
+	t.Logf("keys kept without Redis: %d of %d", alone, n)
+	require.Less(t, alone, n, "without the fleet lock writes are lost (why the lease exists)")
+}
+
+// One Keystone validation per token across the replicas.
+func TestReplicasShareTokenValidations(t *testing.T) {
+	px := newFaultProxy(t, world.keystone)
+	rs := replicas(t, 3, true, func(c *config.Config) { c.KeystoneURL = px.URL })
+	tok, err := userToken("demo")
+	require.NoError(t, err)
+	px.pass() // count from here
+	for range 3 {
+		for _, r := range rs {
+			require.Equal(t, 200, do(t, r.URL, "GET", "/v2.1/images", tok, nil, "").Status)
+		}
+	}
+	require.EqualValues(t, 1, px.requests("GET"), "Keystone validations of one token by 3 replicas")
+}

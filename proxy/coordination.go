@@ -1,0 +1,151 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/proxy/upstream"
+	"github.com/imagegw/imagegw/translate"
+)
+
+// Replicas agree through Redis (redis_url, upstream.Coordinator): every
+// write through any replica reaches every replica's write log before its
+// answer leaves, writes to one image take a fleet-wide lease, and a
+// replica that is not in step serves no cache hits. Without redis_url
+// nothing here runs.
+
+// coordinator is what the Server needs of upstream.Coordinator.
+type coordinator interface {
+	Fresh() bool
+	Publish(ctx context.Context, ev upstream.CoordEvent) error
+	Lock(ctx context.Context, scope string) (func(), error)
+}
+
+type coordination struct {
+	c       coordinator // nil: this process alone
+	strict  bool        // coordination: strict
+	remote  prometheus.Counter
+	uncoord *prometheus.CounterVec // writes Redis could not coordinate, by step
+	flushes prometheus.Counter
+	fresh   prometheus.GaugeFunc
+}
+
+func newCoordination(cfg config.Config, reg *prometheus.Registry) *coordination {
+	co := &coordination{strict: cfg.Coordination == config.CoordinationStrict,
+		remote: prometheus.NewCounter(prometheus.CounterOpts{Name: "imagegw_coordination_remote_writes_total",
+			Help: "Writes other replicas made, applied to this replica's cache."}),
+		uncoord: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "imagegw_coordination_uncoordinated_writes_total",
+			Help: "Writes Redis could not coordinate, by step (lock, publish); strict mode refused them."}, []string{"step"}),
+		flushes: prometheus.NewCounter(prometheus.CounterOpts{Name: "imagegw_coordination_flushes_total",
+			Help: "Times this replica dropped its cache on getting back in step (start, a lapse, Redis restarted)."}),
+	}
+	co.fresh = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "imagegw_coordination_fresh",
+		Help: "1 while this replica is in step with the others (serves cache hits)."}, func() float64 {
+		if co.c != nil && co.c.Fresh() {
+			return 1
+		}
+		return 0
+	})
+	reg.MustRegister(co.remote, co.uncoord, co.flushes, co.fresh)
+	return co
+}
+
+// Coordinate joins the replicas through c until Close.
+func (s *Server) Coordinate(c *upstream.Coordinator) {
+	ctx, cancel := context.WithCancel(context.Background())
+	prev := s.stop
+	s.stop = func() {
+		cancel()
+		if prev != nil {
+			prev()
+		}
+	}
+	c.Handle, c.State = s.onRemoteWrite, s.onCoordination
+	s.coord.c = c
+	go c.Run(ctx)
+}
+
+// onRemoteWrite applies another replica's write, as if it were this one's.
+func (s *Server) onRemoteWrite(ev upstream.CoordEvent) {
+	s.cache.writes.record(ev.Glance, ev.Image, ev.Delete)
+	s.coord.remote.Inc()
+}
+
+// onCoordination follows the coordinator: getting (back) in step drops
+// everything cached before (writes may have been missed meanwhile).
+func (s *Server) onCoordination(fresh bool, cause error) {
+	if fresh {
+		s.cache.writes.flush()
+		s.coord.flushes.Inc()
+		s.log.Info("in step with the other replicas (Redis)")
+		return
+	}
+	s.log.Warn("not in step with the other replicas (Redis)", zap.Error(cause))
+}
+
+// cacheTrusted: cache hits may be served (alone, or in step).
+func (s *Server) cacheTrusted() bool { return s.coord.c == nil || s.coord.c.Fresh() }
+
+// lockImage takes the write lock of the request's image: this process's,
+// then the fleet's lease. Redis unreachable: strict refuses with Nova's
+// 503, best-effort goes on under the local lock (counted).
+func (s *Server) lockImage(rq *request) (func(), error) {
+	scope := imageScope(rq.glanceURL, rq.image)
+	unlock := s.writes.Lock(scope)
+	if s.coord.c == nil {
+		return unlock, nil
+	}
+	release, err := s.coord.c.Lock(rq.context(), scope)
+	if err == nil {
+		return func() { release(); unlock() }, nil
+	}
+	if !errors.Is(err, upstream.ErrCoordination) { // out of time waiting
+		unlock()
+		return nil, err
+	}
+	s.coord.uncoord.WithLabelValues("lock").Inc()
+	if s.coord.strict {
+		unlock()
+		return nil, &translate.Error{Status: http.StatusServiceUnavailable, Message: msgUnavailable, Cause: err}
+	}
+	s.log.Warn("write not coordinated: no fleet lock", zap.String("image", rq.image), zap.Error(err))
+	return unlock, nil
+}
+
+// refuseUncoordinated is strict mode's 503 before a write Redis could not
+// coordinate reaches Glance.
+func (s *Server) refuseUncoordinated() error {
+	if s.coord.c == nil || !s.coord.strict || s.coord.c.Fresh() {
+		return nil
+	}
+	s.coord.uncoord.WithLabelValues("publish").Inc()
+	return &translate.Error{Status: http.StatusServiceUnavailable, Message: msgUnavailable, Cause: upstream.ErrCoordination}
+}
+
+// publishWrite tells the other replicas about a write before its answer.
+func (s *Server) publishWrite(rq *request, isDelete bool) {
+	if s.coord.c == nil {
+		return
+	}
+	err := s.coord.c.Publish(rq.context(), upstream.CoordEvent{Glance: rq.glanceURL, Image: rq.image, Delete: isDelete})
+	if err != nil {
+		s.coord.uncoord.WithLabelValues("publish").Inc()
+		s.log.Warn("write not coordinated: other replicas may not have seen it", zap.String("image", rq.image), zap.Error(err))
+	}
+}
+
+// coordinationState is Redis in /readyz's details.
+func (s *Server) coordinationState() string {
+	switch {
+	case s.coord.c == nil:
+		return "off"
+	case s.coord.c.Fresh():
+		return "in-step"
+	}
+	return "down"
+}
