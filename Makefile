@@ -5,7 +5,7 @@ export IMAGEGW_CLOUD_DIR ?= /tmp/imagegw-cloud
 GO ?= go
 PY := /usr/bin/python3
 
-.PHONY: all build run stop cloud seed cloud-down test vet unit e2e fuzz soak bench abuse tools clean
+.PHONY: all build run stop cloud seed cloud-down test vet deploy-check unit e2e fuzz soak bench abuse tools clean
 
 all: build
 
@@ -33,11 +33,16 @@ cloud: tools
 seed:
 	$(PY) scripts/cloud/seed.py --reset
 
+# REPLICAS=N (N > 1): N imagegw coordinated through Redis behind HAProxy
+# on the same address (scripts/fleet.sh) instead of one imagegw.
+REPLICAS ?= 1
 run: build cloud
-	bash scripts/imagegw.sh start
+	@if [ "$(REPLICAS)" -gt 1 ]; then bash scripts/fleet.sh start $(REPLICAS); \
+	else bash scripts/imagegw.sh start; fi
 
 stop:
 	bash scripts/imagegw.sh stop
+	bash scripts/fleet.sh stop
 	bash scripts/cloud/down.sh
 
 vet: tools $(STATICCHECK)
@@ -47,6 +52,15 @@ vet: tools $(STATICCHECK)
 	$(GO) vet -tags e2e ./e2e/...
 	$(STATICCHECK) ./...
 	$(STATICCHECK) -tags e2e ./e2e/...
+
+# deploy/: the systemd unit (systemd-analyze verify, ExecStart pointed at
+# the built binary) and the HAProxy config (haproxy -c)
+deploy-check: build
+	@command -v systemd-analyze >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q systemd; }
+	@command -v haproxy >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; }
+	@d=$$(mktemp -d) && sed "s|/usr/local/bin/imagegw|$(CURDIR)/bin/imagegw|" deploy/imagegw.service >$$d/imagegw.service \
+	  && systemd-analyze verify $$d/imagegw.service; rc=$$?; rm -rf $$d; exit $$rc
+	haproxy -c -f deploy/haproxy.cfg
 
 # with the race detector (it needs cgo: gcc comes with make tools)
 unit: tools
@@ -60,7 +74,7 @@ e2e: tools
 	$(PY) scripts/cloud/seed.py --reset
 	$(GO) test -count=1 -tags e2e -timeout 30m ./e2e/...
 
-test: vet unit e2e
+test: vet deploy-check unit e2e
 
 # Fuzzers (not part of make test; their seed corpora in */testdata/fuzz run with every go test).
 FUZZTIME ?= 30s

@@ -64,6 +64,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	world.gw.Close()
+	stopFleet()
 	os.Exit(code)
 }
 

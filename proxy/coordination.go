@@ -70,9 +70,11 @@ func (s *Server) Coordinate(c *upstream.Coordinator) {
 	go c.Run(ctx)
 }
 
-// onRemoteWrite applies another replica's write, as if it were this one's.
+// onRemoteWrite applies another replica's write as a notification is:
+// at whatever endpoint this replica reaches Glance (replicas may name the
+// same Glance differently: internal and public endpoints).
 func (s *Server) onRemoteWrite(ev upstream.CoordEvent) {
-	s.cache.writes.record(ev.Glance, ev.Image, ev.Delete)
+	s.cache.writes.recordEvent(ev.Image, ev.Delete, false)
 	s.coord.remote.Inc()
 }
 
@@ -100,7 +102,9 @@ func (s *Server) lockImage(rq *request) (func(), error) {
 	if s.coord.c == nil {
 		return unlock, nil
 	}
-	release, err := s.coord.c.Lock(rq.context(), scope)
+	// the fleet's lease is the image's, whatever Glance URL a replica
+	// uses (image ids are UUIDs: another Glance's same id only serialises)
+	release, err := s.coord.c.Lock(rq.context(), rq.image)
 	if err == nil {
 		return func() { release(); unlock() }, nil
 	}
