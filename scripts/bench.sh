@@ -53,7 +53,7 @@ MV=2.35
 D=$IMAGEGW_CLOUD_DIR
 W=$D/bench                      # work dir: binaries, logs, captures, raw records
 P_HIT=127.0.0.1:48800 P_MISS=127.0.0.1:48801 P_BARE=127.0.0.1:48802 P_STUB=127.0.0.1:48803 P_FILL=127.0.0.1:48804
-P_NOTIFIED=127.0.0.1:48805 P_TTL=127.0.0.1:48806
+P_NOTIFIED=127.0.0.1:48805 P_TTL=127.0.0.1:48806 # replicas.sh: 48807-48809, 48850-48853 (+100)
 
 # shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
@@ -266,6 +266,8 @@ fi
 . scripts/bench/fill.sh
 # shellcheck source=scripts/bench/freshness.sh
 . scripts/bench/freshness.sh
+# shellcheck source=scripts/bench/replicas.sh
+. scripts/bench/replicas.sh
 
 # --- report ---------------------------------------------------------------------------
 ftext load-end "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,6 +14,13 @@ local mv = os.getenv("BENCH_MICROVERSION") or ""
 if token ~= "" then wrk.headers["X-Auth-Token"] = token end
 if mv ~= "" then wrk.headers["X-OpenStack-Nova-API-Version"] = mv end
 wrk.headers["Accept"] = "application/json"
+-- BENCH_METHOD/BENCH_BODY: a write (the replicas stage's metadata PUTs)
+local method, body = os.getenv("BENCH_METHOD") or "", os.getenv("BENCH_BODY") or ""
+if method ~= "" then wrk.method = method end
+if body ~= "" then
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/json"
+end
 
 local function q(s) return '"' .. tostring(s or ""):gsub('\\', '\\\\'):gsub('"', '\\"') .. '"' end
 

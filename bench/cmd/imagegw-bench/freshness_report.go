@@ -86,14 +86,20 @@ func freshnessTargets(res *results) []target {
 	if !ok {
 		return nil
 	}
-	lag := target{name: "invalidation lag under a stream of Glance changes, with load (issue 16)", goal: "p99 <= 100 ms", known: true, ok: true}
+	// The invalidation lag is imagegw's own histogram (Glance's timestamp
+	// to the invalidation); the time to the first fresh answer adds the
+	// Glance call of the miss after it and is reported beside it.
+	p99, okLag := res.fact("loaded-notification-lag-p99-le-ms")
+	lag := target{name: "invalidation lag under a stream of Glance changes, with load (issue 16)", goal: "p99 <= 100 ms",
+		known: okLag, ok: okLag && p99 <= 100}
 	var parts []string
 	for _, kind := range trialKinds {
 		k := res.fresh["loaded|"+kind]
 		parts = append(parts, fmt.Sprintf("%s %s", kind, ff(k.P99MS, 1)))
-		lag.ok = lag.ok && k.Failed == 0 && k.Trials > 0 && k.P99MS <= 100
+		lag.ok = lag.ok && k.Failed == 0 && k.Trials > 0
 	}
-	lag.measured = "p99 ms to the first fresh answer: " + strings.Join(parts, ", ")
+	lag.measured = fmt.Sprintf("lag histogram p99 <= %s ms; p99 ms to the first fresh answer (a Glance call included): %s",
+		num(p99), strings.Join(parts, ", "))
 	access := target{name: "access first: a former member's reads after Glance answered the removal", goal: "0 stale answers", known: true,
 		ok:       x.Trials > 0 && x.Failed == 0 && x.StaleReads == 0,
 		measured: fmt.Sprintf("%d stale in %d trials under load", x.StaleReads, x.Trials)}

@@ -57,15 +57,19 @@ func TestFreshnessRecordAndTargets(t *testing.T) {
 	require.Equal(t, 4.0, rec.P50MS)
 	require.Equal(t, 30.0, rec.P99MS)
 
-	res := &results{fresh: map[string]Record{}}
+	res := &results{fresh: map[string]Record{}, facts: map[string]Record{}}
 	require.Empty(t, freshnessTargets(res), "not measured: no verdict")
 	for _, kind := range trialKinds {
 		res.fresh["loaded|"+kind] = Record{Trials: 50, P99MS: 20}
 	}
+	res.facts["loaded-notification-lag-p99-le-ms"] = Record{Value: 8}
 	ts := freshnessTargets(res)
 	require.True(t, ts[0].ok && ts[1].ok)
 	res.fresh["loaded|unshare"] = Record{Trials: 50, P99MS: 20, StaleReads: 1}
 	require.False(t, freshnessTargets(res)[1].ok, "one stale answer breaks access first")
-	res.fresh["loaded|delete"] = Record{Trials: 50, P99MS: 120}
+	res.facts["loaded-notification-lag-p99-le-ms"] = Record{Value: 128}
 	require.False(t, freshnessTargets(res)[0].ok, "p99 over 100 ms")
+	res.facts["loaded-notification-lag-p99-le-ms"] = Record{Value: 8}
+	res.fresh["loaded|delete"] = Record{Trials: 50, Failed: 1}
+	require.False(t, freshnessTargets(res)[0].ok, "a change never seen")
 }

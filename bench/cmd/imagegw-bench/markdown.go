@@ -31,6 +31,7 @@ func markdown(res *results, command, profile string, chartErr error) string {
 	mdGrowth(w, res)
 	mdMemory(w, res)
 	mdFreshness(w, res)
+	mdReplicas(w, res)
 	if chartErr == nil {
 		w("## Chart\n\n![throughput and latency](chart.png)\n\n")
 	} else {

@@ -44,6 +44,7 @@ func evaluate(res *results) []target {
 		out = append(out, notifiedTarget(res))
 	}
 	out = append(out, freshnessTargets(res)...)
+	out = append(out, replicasTargets(res)...)
 	return append(out, rssTarget(res))
 }
 
