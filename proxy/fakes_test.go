@@ -34,6 +34,9 @@ func identity(project string, roles ...string) *upstream.Identity {
 
 func newTestServer(t testing.TB, mutate func(*config.Config)) (*Server, *upstreamtest.Glance) {
 	cfg := config.Defaults()
+	// Nothing expires during a test (the 2 s defaults did, under -race, in
+	// a test that counts hits); tests of lifetimes set their own.
+	cfg.CacheTTLList, cfg.CacheTTLImage, cfg.CacheTTLMetadata = time.Hour, time.Hour, time.Hour
 	if mutate != nil {
 		mutate(&cfg)
 	}
