@@ -3,7 +3,9 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -131,4 +133,51 @@ func TestReplicasShareTokenValidations(t *testing.T) {
 		}
 	}
 	require.EqualValues(t, 1, px.requests("GET"), "Keystone validations of one token by 3 replicas")
+}
+
+// The migration report is the fleet's and outlives a replica: calls seen
+// by two replicas are in /migration of either, per day, and a replica
+// started afterwards (a restart, a rolling upgrade) shows them too.
+func TestReplicasShareTheMigrationReport(t *testing.T) {
+	rs := replicas(t, 2, true, nil)
+	ua := "e2e-fleet-report/" + randomUUID()[:8]
+	for i, mv := range []string{"2.35", "2.35", "2.1", "2.1", "2.1"} {
+		r := do(t, rs[i%2].URL, "GET", "/v2.1/images/detail", "demo", map[string]string{"User-Agent": ua, "X-OpenStack-Nova-API-Version": mv}, "")
+		require.Equal(t, 200, r.Status)
+	}
+	type row struct {
+		UserAgent     string            `json:"user_agent"`
+		Route         string            `json:"route"`
+		Calls         int               `json:"calls"`
+		Microversions []string          `json:"microversions"`
+		Days          map[string]uint64 `json:"days"`
+	}
+	find := func(g *faultGateway) row {
+		t.Helper()
+		r := do(t, g.ops.URL, "GET", "/migration", "admin", nil, "")
+		require.Equal(t, 200, r.Status, string(r.Body))
+		var rep struct {
+			Usage []row  `json:"usage"`
+			Scope string `json:"scope"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &rep))
+		require.Equal(t, "every replica (kept in Redis)", rep.Scope)
+		for _, u := range rep.Usage {
+			if u.UserAgent == ua {
+				return u
+			}
+		}
+		t.Fatalf("no row for %s", ua)
+		return row{}
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	want := row{UserAgent: ua, Route: "images.detail", Calls: 5, Microversions: []string{"2.1", "2.35"}, Days: map[string]uint64{today: 5}}
+	for _, g := range rs { // each replica adds its calls every 2 s
+		require.Eventually(t, func() bool { return reflect.DeepEqual(want, find(g)) }, 5*time.Second, 100*time.Millisecond)
+	}
+
+	later := replicas(t, 1, true, nil)[0]
+	require.Equal(t, want, find(later), "a replica started afterwards")
+	csv := do(t, later.ops.URL, "GET", "/migration?format=csv", "admin", nil, "")
+	require.Contains(t, string(csv.Body), ua+",images.detail,5,")
 }

@@ -58,9 +58,11 @@ func newCoordination(cfg config.Config, reg *prometheus.Registry) *coordination 
 // Coordinate joins the replicas through c until Close.
 func (s *Server) Coordinate(c *upstream.Coordinator) {
 	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
 	prev := s.stop
 	s.stop = func() {
 		cancel()
+		<-done // the report's last flush (a second at most)
 		if prev != nil {
 			prev()
 		}
@@ -68,6 +70,7 @@ func (s *Server) Coordinate(c *upstream.Coordinator) {
 	c.Handle, c.State = s.onRemoteWrite, s.onCoordination
 	s.coord.c = c
 	go c.Run(ctx)
+	go func() { s.reportLoop(ctx, c); c.Close(); close(done) }()
 }
 
 // onRemoteWrite applies another replica's write as a notification is:

@@ -1,16 +1,14 @@
 package proxy
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -27,6 +25,9 @@ type usage struct {
 	Calls         uint64    `json:"calls"`
 	LastSeen      time.Time `json:"last_seen"`
 	Microversions []string  `json:"microversions"`
+	// Days: calls per UTC day (2006-01-02) over the last 30 days, so an
+	// operator sees a client's use fall to zero before the cut-off.
+	Days map[string]uint64 `json:"days"`
 }
 
 // migrationReport aggregates who still calls the proxy API, bounded in size.
@@ -35,10 +36,13 @@ type migrationReport struct {
 	max     int
 	dropped uint64
 	rows    map[[3]string]*usage
+	// pending: what was seen since the last flush to the fleet's report
+	// (with redis_url), by (project, client, route, day)
+	pending map[[4]string]*upstream.ReportDelta
 }
 
 func newMigrationReport(max int) *migrationReport {
-	return &migrationReport{max: max, rows: map[[3]string]*usage{}}
+	return &migrationReport{max: max, rows: map[[3]string]*usage{}, pending: map[[4]string]*upstream.ReportDelta{}}
 }
 
 func (r *migrationReport) record(project, ua, op, native, mv string, at time.Time) {
@@ -54,25 +58,90 @@ func (r *migrationReport) record(project, ua, op, native, mv string, at time.Tim
 			r.dropped++
 			return
 		}
-		u = &usage{Project: project, UserAgent: ua, Route: op, Native: native}
+		u = &usage{Project: project, UserAgent: ua, Route: op, Native: native, Days: map[string]uint64{}}
 		r.rows[k] = u
 	}
+	day := at.UTC().Format(time.DateOnly)
 	u.Calls++
 	u.LastSeen = at
-	if i := sort.SearchStrings(u.Microversions, mv); i == len(u.Microversions) || u.Microversions[i] != mv {
-		u.Microversions = append(u.Microversions, "")
-		copy(u.Microversions[i+1:], u.Microversions[i:])
-		u.Microversions[i] = mv
+	u.Days[day]++
+	u.Microversions = addSorted(u.Microversions, mv)
+	pk := [4]string{project, ua, op, day}
+	d, ok := r.pending[pk]
+	if !ok {
+		d = &upstream.ReportDelta{Project: project, UserAgent: ua, Route: op, Native: native, Day: day}
+		r.pending[pk] = d
 	}
+	d.Calls++
+	d.LastSeen = at
+	d.Microversions = addSorted(d.Microversions, mv)
+}
+
+// addSorted inserts v into the sorted set vs.
+func addSorted(vs []string, v string) []string {
+	if i := sort.SearchStrings(vs, v); i == len(vs) || vs[i] != v {
+		vs = append(vs, "")
+		copy(vs[i+1:], vs[i:])
+		vs[i] = v
+	}
+	return vs
+}
+
+// drain takes what was seen since the last flush.
+func (r *migrationReport) drain() []upstream.ReportDelta {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]upstream.ReportDelta, 0, len(r.pending))
+	for k, d := range r.pending {
+		out = append(out, *d)
+		delete(r.pending, k)
+	}
+	return out
+}
+
+// requeue puts back what a flush could not deliver (nothing is lost
+// while Redis is away; bounded like the report).
+func (r *migrationReport) requeue(ds []upstream.ReportDelta) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range ds {
+		k := [4]string{d.Project, d.UserAgent, d.Route, d.Day}
+		if cur, ok := r.pending[k]; ok {
+			cur.Calls += d.Calls
+			cur.LastSeen = maxTime(cur.LastSeen, d.LastSeen)
+			for _, mv := range d.Microversions {
+				cur.Microversions = addSorted(cur.Microversions, mv)
+			}
+		} else if len(r.pending) < r.max {
+			dd := d
+			r.pending[k] = &dd
+		}
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (r *migrationReport) snapshot() ([]usage, uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]usage, 0, len(r.rows))
+	oldest := time.Now().UTC().AddDate(0, 0, -(upstream.ReportDays - 1)).Format(time.DateOnly)
 	for _, u := range r.rows {
 		cp := *u
 		cp.Microversions = append([]string(nil), u.Microversions...)
+		cp.Days = make(map[string]uint64, len(u.Days))
+		for d, n := range u.Days {
+			if d >= oldest {
+				cp.Days[d] = n
+			} else {
+				delete(u.Days, d)
+			}
+		}
 		out = append(out, cp)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -85,36 +154,6 @@ func (r *migrationReport) snapshot() ([]usage, uint64) {
 		return out[i].Route < out[j].Route
 	})
 	return out, r.dropped
-}
-
-var reportPage = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>imagegw migration report</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}</style>
-</head><body>
-<h1>Legacy image proxy API calls</h1>
-<p>Generated {{.Generated}}. {{len .Rows}} (project, client, route) rows{{if .Dropped}}, {{.Dropped}} calls not tracked (report full){{end}}.</p>
-<table id="usage"><thead><tr><th>Project</th><th>Client (User-Agent)</th><th>Route</th><th>Calls</th><th>Last seen</th><th>Microversions</th><th>Native Glance v2 replacement</th></tr></thead>
-<tbody>{{range .Rows}}<tr><td>{{.Project}}</td><td>{{.UserAgent}}</td><td>{{.Route}}</td><td>{{.Calls}}</td><td>{{.LastSeen.Format "2006-01-02T15:04:05Z07:00"}}</td><td>{{range $i, $v := .Microversions}}{{if $i}}, {{end}}{{$v}}{{end}}</td><td>{{.Native}}</td></tr>
-{{else}}<tr><td colspan="7">No legacy calls seen since start.</td></tr>{{end}}</tbody></table>
-</body></html>
-`))
-
-// migration serves GET /migration: JSON, or HTML when the client prefers it.
-// Operator-only: the caller's token must carry the configured role.
-func (s *Server) migration(c echo.Context) (response, error) {
-	if err := s.operatorOnly(c); err != nil {
-		return response{}, err
-	}
-	rows, dropped := s.report.snapshot()
-	if strings.Contains(c.Request().Header.Get("Accept"), "text/html") || c.QueryParam("format") == "html" {
-		var page bytes.Buffer
-		if err := reportPage.Execute(&page, map[string]any{"Rows": rows, "Dropped": dropped,
-			"Generated": time.Now().UTC().Format(time.RFC3339)}); err != nil {
-			return response{}, err
-		}
-		return response{status: http.StatusOK, contentType: "text/html; charset=utf-8", body: page.Bytes()}, nil
-	}
-	return jsonAnswer(http.StatusOK, "application/json", map[string]any{"usage": rows, "untracked_calls": dropped})
 }
 
 // operatorOnly lets through a valid token with the operator role: 401

@@ -154,3 +154,45 @@ func TestBrownout(t *testing.T) {
 	none, _ := newTestServer(t, func(c *config.Config) { c.BrownoutPercent = 0 })
 	require.Equal(t, 200, get(none, "GET", "/v2.1/images", "ta", "").Code)
 }
+
+// Per-day counts, sorting by last seen and the CSV export (this replica's
+// report; the fleet's has the same shape); what a flush could not deliver
+// is kept for the next.
+func TestMigrationReportDaysSortAndCSV(t *testing.T) {
+	r := newMigrationReport(10)
+	day1 := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
+	day2 := day1.Add(2 * time.Hour)
+	r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.35", day1)
+	r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.1", day2)
+	r.record("pb", "new/2", "images.show", "GET /v2/images/{id}", "2.35", day1)
+	require.Equal(t, map[string]uint64{"2026-11-30": 1, "2026-12-01": 1}, r.rows[[3]string{"pa", "old/1", "images.detail"}].Days)
+
+	ds := r.drain()
+	require.Len(t, ds, 3, "one delta per (project, client, route, day)")
+	require.Empty(t, r.drain())
+	r.requeue(ds)
+	require.Len(t, r.drain(), 3, "nothing lost when Redis was away")
+
+	rows := []usage{
+		{Project: "pa", UserAgent: "old/1", Route: "images.detail", Calls: 2, LastSeen: day2, Days: map[string]uint64{"2026-11-30": 1, "2026-12-01": 1}},
+		{Project: "pb", UserAgent: "new/2", Route: "images.show", Calls: 1, LastSeen: day1, Microversions: []string{"2.35"}},
+	}
+	res, err := reportCSV(rows)
+	require.NoError(t, err)
+	require.Equal(t, "text/csv; charset=utf-8", res.contentType)
+	require.Equal(t, "project,user_agent,route,calls,last_seen,microversions,replacement,calls_per_day\n"+
+		"pa,old/1,images.detail,2,2026-12-01T01:00:00Z,,,\"2026-12-01: 1, 2026-11-30: 1\"\n"+
+		"pb,new/2,images.show,1,2026-11-30T23:00:00Z,2.35,,\n", string(res.body))
+
+	s, _ := newTestServer(t, nil)
+	for _, ua := range []string{"first/1", "second/1"} {
+		req := newReq("GET", "/v2.1/images", "ta")
+		req.Header.Set("User-Agent", ua)
+		s.ServeHTTP(newRec(), req)
+		time.Sleep(2 * time.Millisecond)
+	}
+	rec := get(s.OperatorHandler(), "GET", "/migration?sort=last_seen&format=csv", "tadmin", "")
+	require.Equal(t, 200, rec.Code)
+	lines := strings.Split(rec.Body.String(), "\n")
+	require.True(t, strings.HasPrefix(lines[1], "pa,second/1,") && strings.HasPrefix(lines[2], "pa,first/1,"), rec.Body.String())
+}

@@ -41,7 +41,6 @@ func (c *Coordinator) leave() {
 	defer cancel()
 	b := r.B()
 	_ = r.DoMulti(ctx, b.Srem().Key(replicasKey).Member(c.id).Build(), b.Del().Key(appliedKey(c.id)).Build())
-	r.Close()
 }
 
 // session is one run of the read-apply-acknowledge loop; it ends on the
