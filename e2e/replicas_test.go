@@ -146,6 +146,7 @@ func TestReplicasShareTheMigrationReport(t *testing.T) {
 		require.Equal(t, 200, r.Status)
 	}
 	type row struct {
+		ProjectName   string            `json:"project_name"`
 		UserAgent     string            `json:"user_agent"`
 		Route         string            `json:"route"`
 		Calls         int               `json:"calls"`
@@ -171,7 +172,7 @@ func TestReplicasShareTheMigrationReport(t *testing.T) {
 		return row{}
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
-	want := row{UserAgent: ua, Route: "images.detail", Calls: 5, Microversions: []string{"2.1", "2.35"}, Days: map[string]uint64{today: 5}}
+	want := row{ProjectName: "demo", UserAgent: ua, Route: "images.detail", Calls: 5, Microversions: []string{"2.1", "2.35"}, Days: map[string]uint64{today: 5}}
 	for _, g := range rs { // each replica adds its calls every 2 s
 		require.Eventually(t, func() bool { return reflect.DeepEqual(want, find(g)) }, 5*time.Second, 100*time.Millisecond)
 	}

@@ -46,7 +46,9 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 		Glance:  &upstream.GophercloudGlance{HTTPClient: httpClient, UserAgent: "imagegw", RetryBackoff: cfg.UpstreamRetryBackoff},
 		Log:     log,
 		AuthURI: ks.AuthURI,
-		Ready:   probe,
+		// the migration report names projects as imagegw's service user may read them
+		Projects: ks,
+		Ready:    probe,
 	})
 	if err != nil {
 		return nil, nil, err

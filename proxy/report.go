@@ -19,6 +19,7 @@ import (
 // usage is the migration report's record of one (project, client, route).
 type usage struct {
 	Project       string    `json:"project"`
+	ProjectName   string    `json:"project_name,omitempty"`
 	UserAgent     string    `json:"user_agent"`
 	Route         string    `json:"route"`
 	Native        string    `json:"replacement"`

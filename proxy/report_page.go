@@ -25,7 +25,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{"da
 <p>Generated {{.Generated}}, {{.Scope}}. {{len .Rows}} (project, client, route) rows{{if .Dropped}}, {{.Dropped}} calls not tracked (report full){{end}}.
 Sort by <a href="?format=html">project</a> or <a href="?format=html&amp;sort=last_seen">last seen</a>; <a href="?format=csv">CSV</a>.</p>
 <table id="usage"><thead><tr><th>Project</th><th>Client (User-Agent)</th><th>Route</th><th>Calls</th><th>Last seen</th><th>Microversions</th><th>Native Glance v2 replacement</th><th>Calls per day (last 30 days, UTC)</th></tr></thead>
-<tbody>{{range .Rows}}<tr><td>{{.Project}}</td><td>{{.UserAgent}}</td><td>{{.Route}}</td><td>{{.Calls}}</td><td>{{.LastSeen.Format "2006-01-02T15:04:05Z07:00"}}</td><td>{{range $i, $v := .Microversions}}{{if $i}}, {{end}}{{$v}}{{end}}</td><td>{{.Native}}</td><td>{{days .Days}}</td></tr>
+<tbody>{{range .Rows}}<tr><td>{{.Project}}{{if .ProjectName}} ({{.ProjectName}}){{end}}</td><td>{{.UserAgent}}</td><td>{{.Route}}</td><td>{{.Calls}}</td><td>{{.LastSeen.Format "2006-01-02T15:04:05Z07:00"}}</td><td>{{range $i, $v := .Microversions}}{{if $i}}, {{end}}{{$v}}{{end}}</td><td>{{.Native}}</td><td>{{days .Days}}</td></tr>
 {{else}}<tr><td colspan="8">No legacy calls seen since start.</td></tr>{{end}}</tbody></table>
 </body></html>
 `))
@@ -53,6 +53,7 @@ func (s *Server) migration(c echo.Context) (response, error) {
 		return response{}, err
 	}
 	rows, dropped, scope := s.reportRows(c.Request().Context())
+	s.names.name(c.Request().Context(), rows)
 	if c.QueryParam("sort") == "last_seen" {
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].LastSeen.After(rows[j].LastSeen) })
 	}
@@ -74,9 +75,9 @@ func (s *Server) migration(c echo.Context) (response, error) {
 func reportCSV(rows []usage) (response, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"project", "user_agent", "route", "calls", "last_seen", "microversions", "replacement", "calls_per_day"})
+	_ = w.Write([]string{"project", "project_name", "user_agent", "route", "calls", "last_seen", "microversions", "replacement", "calls_per_day"})
 	for _, u := range rows {
-		_ = w.Write([]string{u.Project, u.UserAgent, u.Route, strconv.FormatUint(u.Calls, 10), u.LastSeen.UTC().Format(time.RFC3339),
+		_ = w.Write([]string{u.Project, u.ProjectName, u.UserAgent, u.Route, strconv.FormatUint(u.Calls, 10), u.LastSeen.UTC().Format(time.RFC3339),
 			strings.Join(u.Microversions, " "), u.Native, daysText(u.Days)})
 	}
 	w.Flush()

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -180,9 +181,9 @@ func TestMigrationReportDaysSortAndCSV(t *testing.T) {
 	res, err := reportCSV(rows)
 	require.NoError(t, err)
 	require.Equal(t, "text/csv; charset=utf-8", res.contentType)
-	require.Equal(t, "project,user_agent,route,calls,last_seen,microversions,replacement,calls_per_day\n"+
-		"pa,old/1,images.detail,2,2026-12-01T01:00:00Z,,,\"2026-12-01: 1, 2026-11-30: 1\"\n"+
-		"pb,new/2,images.show,1,2026-11-30T23:00:00Z,2.35,,\n", string(res.body))
+	require.Equal(t, "project,project_name,user_agent,route,calls,last_seen,microversions,replacement,calls_per_day\n"+
+		"pa,,old/1,images.detail,2,2026-12-01T01:00:00Z,,,\"2026-12-01: 1, 2026-11-30: 1\"\n"+
+		"pb,,new/2,images.show,1,2026-11-30T23:00:00Z,2.35,,\n", string(res.body))
 
 	s, _ := newTestServer(t, nil)
 	for _, ua := range []string{"first/1", "second/1"} {
@@ -194,5 +195,31 @@ func TestMigrationReportDaysSortAndCSV(t *testing.T) {
 	rec := get(s.OperatorHandler(), "GET", "/migration?sort=last_seen&format=csv", "tadmin", "")
 	require.Equal(t, 200, rec.Code)
 	lines := strings.Split(rec.Body.String(), "\n")
-	require.True(t, strings.HasPrefix(lines[1], "pa,second/1,") && strings.HasPrefix(lines[2], "pa,first/1,"), rec.Body.String())
+	require.True(t, strings.HasPrefix(lines[1], "pa,,second/1,") && strings.HasPrefix(lines[2], "pa,,first/1,"), rec.Body.String())
+}
+
+type fakeNamer map[string]string
+
+func (f fakeNamer) ProjectName(_ context.Context, id string) string { return f[id] }
+
+// Project names next to ids, asked once per project per namesTTL.
+func TestProjectNames(t *testing.T) {
+	calls := 0
+	p := newProjectNames(countingNamer{fakeNamer{"pa": "demo"}, &calls})
+	rows := []usage{{Project: "pa"}, {Project: "pb"}, {Project: "pa"}}
+	p.name(context.Background(), rows)
+	require.Equal(t, []string{"demo", "", "demo"}, []string{rows[0].ProjectName, rows[1].ProjectName, rows[2].ProjectName})
+	p.name(context.Background(), rows)
+	require.Equal(t, 2, calls, "one Keystone call per project, names and misses remembered")
+	newProjectNames(nil).name(context.Background(), rows) // no Keystone: ids only, no panic
+}
+
+type countingNamer struct {
+	fakeNamer
+	n *int
+}
+
+func (c countingNamer) ProjectName(ctx context.Context, id string) string {
+	*c.n++
+	return c.fakeNamer.ProjectName(ctx, id)
 }

@@ -30,6 +30,13 @@ type Deps struct {
 	Cache ResponseCache
 	// AuthURI is Keystone's URL for WWW-Authenticate.
 	AuthURI string
+	// Projects, when set, names projects in the migration report.
+	Projects ProjectNamer
+}
+
+// ProjectNamer names a project ("" when it cannot).
+type ProjectNamer interface {
+	ProjectName(ctx context.Context, id string) string
 }
 
 // Server serves Nova's image proxy API.
@@ -48,6 +55,7 @@ type Server struct {
 	ready          *readiness
 	metrics        *metrics
 	report         *migrationReport
+	names          *projectNames
 	subs           *subscription
 	coord          *coordination
 	stop           context.CancelFunc // ends what the Server started (Close)
@@ -83,6 +91,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.now = time.Now
 	s.report = newMigrationReport(10000)
+	s.names = newProjectNames(d.Projects)
 	s.cache = &responseCache{store: store, writes: newWriteLog(), ttl: map[cacheKind]time.Duration{
 		kindList: d.Config.CacheTTLList, kindImage: d.Config.CacheTTLImage, kindMetadata: d.Config.CacheTTLMetadata,
 	}}

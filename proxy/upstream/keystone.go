@@ -10,6 +10,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/imagegw/imagegw/config"
@@ -127,4 +128,15 @@ func (k *Keystone) Validate(ctx context.Context, token string) (*Identity, error
 		id.Catalog = cat.Entries
 	}
 	return id, nil
+}
+
+// ProjectName is a project's name as imagegw's service user may read it
+// (GET /v3/projects/{id}; a user with the admin role may); "" when it
+// may not or Keystone fails: the report then shows the id alone.
+func (k *Keystone) ProjectName(ctx context.Context, id string) string {
+	p, err := projects.Get(ctx, k.client, id).Extract()
+	if err != nil {
+		return ""
+	}
+	return p.Name
 }
