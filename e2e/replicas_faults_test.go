@@ -4,7 +4,11 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -96,4 +100,99 @@ func TestStrictCoordinationRefusesUncoordinatedWrites(t *testing.T) {
 	require.NoError(t, syscall.Kill(pid, syscall.SIGCONT))
 	inStep(t, "in-step", rs...)
 	require.Equal(t, 200, do(t, rs[0].URL, "POST", md, "demo", jsonHdr, `{"metadata": {"k": "v"}}`).Status)
+}
+
+// readers reads what nobody writes (another image, its metadata) through
+// every gateway until stop, comparing each answer with the uncached
+// gateway's; it reports the answers that differed and the 5xx.
+func readers(t *testing.T, gws []*faultGateway, id string) (stop func() (reads, diffs, errs int)) {
+	t.Helper()
+	paths := []string{"/v2.1/images/" + id, "/v2.1/images/" + id + "/metadata"}
+	want := map[string]string{}
+	for _, p := range paths {
+		want[p] = string(do(t, world.gw.URL, "GET", p, "demo", nil, "").Body)
+	}
+	var reads, diffs, errs atomic.Int64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, g := range gws {
+		host := g.URL // what its links name
+		if g.cfg.PublicURL != "" {
+			host = strings.TrimRight(g.cfg.PublicURL, "/")
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				p := paths[i%len(paths)]
+				code, body := rawGet(g.URL+p, world.tokens["demo"])
+				reads.Add(1)
+				if code >= 500 || code == 0 {
+					errs.Add(1)
+				} else if strings.ReplaceAll(body, host, world.gw.URL) != want[p] {
+					diffs.Add(1)
+				}
+			}
+		}()
+	}
+	return func() (int, int, int) {
+		close(done)
+		wg.Wait()
+		return int(reads.Load()), int(diffs.Load()), int(errs.Load())
+	}
+}
+
+// rawGet is a read outside the test goroutine (no t.Fatal there).
+func rawGet(url, token string) (int, string) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("X-Auth-Token", token)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, ""
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, string(b)
+}
+
+// A slow Redis (every byte from it 300 ms late, so no acknowledgement
+// round fits the fence) and a Redis frozen for 10 s, under readers: no
+// read fails or differs from an uncached imagegw, writes still succeed,
+// and the replicas say they are not in step.
+func TestReplicasUnderLoadWhileRedisIsSlowOrFrozen(t *testing.T) {
+	slow := delayedRelay(t, world.env["REDIS_URL"], 300*time.Millisecond)
+	rs := replicas(t, 2, false, func(c *config.Config) { c.RedisURL = slow })
+	other := createImage(t, "demo", map[string]any{"o": "1"})
+	id := createImage(t, "demo", nil)
+	stop := readers(t, rs, other)
+	inStep(t, "down", rs...)
+	r := do(t, rs[0].URL, "POST", "/v2.1/images/"+id+"/metadata", "demo", jsonHdr, `{"metadata": {"k": "slow"}}`)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	require.Contains(t, string(do(t, rs[1].URL, "GET", "/v2.1/images/"+id+"/metadata", "demo", nil, "").Body), `"k":"slow"`)
+	reads, diffs, errs := stop()
+	t.Logf("slow Redis: %d reads, %d differed, %d failed", reads, diffs, errs)
+	require.Zero(t, diffs+errs)
+	require.Greater(t, reads, 50)
+
+	frozen := replicas(t, 2, true, nil)
+	t.Cleanup(func() { cloudUp(t) })
+	stop = readers(t, frozen, other)
+	pid := servicePID(t, "redis")
+	require.NoError(t, syscall.Kill(pid, syscall.SIGSTOP))
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+	time.Sleep(10 * time.Second)
+	r = do(t, frozen[1].URL, "POST", "/v2.1/images/"+id+"/metadata", "demo", jsonHdr, `{"metadata": {"k": "frozen"}}`)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	require.Contains(t, string(do(t, frozen[0].URL, "GET", "/v2.1/images/"+id+"/metadata", "demo", nil, "").Body), `"k":"frozen"`)
+	require.NoError(t, syscall.Kill(pid, syscall.SIGCONT))
+	inStep(t, "in-step", frozen...)
+	reads, diffs, errs = stop()
+	t.Logf("Redis frozen 10 s: %d reads, %d differed, %d failed", reads, diffs, errs)
+	require.Zero(t, diffs+errs)
+	require.Greater(t, reads, 50)
 }
