@@ -80,6 +80,8 @@ func TestReplicasSurviveRedisFaults(t *testing.T) {
 	}
 	body := string(do(t, rs[0].ops.URL, "GET", "/metrics", "", nil, "").Body)
 	require.Regexp(t, `imagegw_coordination_uncoordinated_writes_total\{step="lock"\} [1-9]`, body)
+	require.Regexp(t, `imagegw_coordination_sessions_lost_total\{reason="[a-z]+"\} [1-9]`, body)
+	require.Regexp(t, `imagegw_coordination_flushes_total [2-9]`, body, "start, and back in step after each fault")
 }
 
 // coordination: strict answers Nova's 503 to a write Redis cannot
@@ -161,10 +163,11 @@ func rawGet(url, token string) (int, string) {
 }
 
 // A slow Redis (every byte from it 300 ms late, so no acknowledgement
-// round fits the fence) and a Redis frozen for 10 s, under readers: no
+// round fits the fence), a Redis frozen for 10 s, and one killed and
+// restarted empty, under readers: no
 // read fails or differs from an uncached imagegw, writes still succeed,
 // and the replicas say they are not in step.
-func TestReplicasUnderLoadWhileRedisIsSlowOrFrozen(t *testing.T) {
+func TestReplicasUnderLoadWhileRedisIsSlowFrozenOrKilled(t *testing.T) {
 	slow := delayedRelay(t, world.env["REDIS_URL"], 300*time.Millisecond)
 	rs := replicas(t, 2, false, func(c *config.Config) { c.RedisURL = slow })
 	other := createImage(t, "demo", map[string]any{"o": "1"})
@@ -193,6 +196,20 @@ func TestReplicasUnderLoadWhileRedisIsSlowOrFrozen(t *testing.T) {
 	inStep(t, "in-step", frozen...)
 	reads, diffs, errs = stop()
 	t.Logf("Redis frozen 10 s: %d reads, %d differed, %d failed", reads, diffs, errs)
+	require.Zero(t, diffs+errs)
+	require.Greater(t, reads, 50)
+
+	stop = readers(t, frozen, other)
+	pid = servicePID(t, "redis")
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	inStep(t, "down", frozen...)
+	r = do(t, frozen[0].URL, "POST", "/v2.1/images/"+id+"/metadata", "demo", jsonHdr, `{"metadata": {"k": "killed"}}`)
+	require.Equal(t, 200, r.Status, string(r.Body))
+	require.Contains(t, string(do(t, frozen[1].URL, "GET", "/v2.1/images/"+id+"/metadata", "demo", nil, "").Body), `"k":"killed"`)
+	cloudUp(t) // restarted empty
+	inStep(t, "in-step", frozen...)
+	reads, diffs, errs = stop()
+	t.Logf("Redis killed and restarted empty: %d reads, %d differed, %d failed", reads, diffs, errs)
 	require.Zero(t, diffs+errs)
 	require.Greater(t, reads, 50)
 }

@@ -3,7 +3,10 @@ package proxy
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
+	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -32,6 +35,7 @@ type coordination struct {
 	remote  prometheus.Counter
 	uncoord *prometheus.CounterVec // writes Redis could not coordinate, by step
 	flushes prometheus.Counter
+	lost    *prometheus.CounterVec // sessions with Redis that ended, by reason
 	fresh   prometheus.GaugeFunc
 }
 
@@ -43,6 +47,8 @@ func newCoordination(cfg config.Config, reg *prometheus.Registry) *coordination 
 			Help: "Writes Redis could not coordinate, by step (lock, publish); strict mode refused them."}, []string{"step"}),
 		flushes: prometheus.NewCounter(prometheus.CounterOpts{Name: "imagegw_coordination_flushes_total",
 			Help: "Times this replica dropped its cache on getting back in step (start, a lapse, Redis restarted)."}),
+		lost: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "imagegw_coordination_sessions_lost_total",
+			Help: "Sessions with Redis that ended, by reason (refused, timeout, closed, error)."}, []string{"reason"}),
 	}
 	co.fresh = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "imagegw_coordination_fresh",
 		Help: "1 while this replica is in step with the others (serves cache hits)."}, func() float64 {
@@ -51,7 +57,7 @@ func newCoordination(cfg config.Config, reg *prometheus.Registry) *coordination 
 		}
 		return 0
 	})
-	reg.MustRegister(co.remote, co.uncoord, co.flushes, co.fresh)
+	reg.MustRegister(co.remote, co.uncoord, co.flushes, co.lost, co.fresh)
 	return co
 }
 
@@ -90,7 +96,22 @@ func (s *Server) onCoordination(fresh bool, cause error) {
 		s.log.Info("in step with the other replicas (Redis)")
 		return
 	}
+	s.coord.lost.WithLabelValues(lostReason(cause)).Inc()
 	s.log.Warn("not in step with the other replicas (Redis)", zap.Error(cause))
+}
+
+// lostReason names why a session with Redis ended, for the metric.
+func lostReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNRESET):
+		return "closed"
+	}
+	return "error"
 }
 
 // cacheTrusted: cache hits may be served (alone, or in step).

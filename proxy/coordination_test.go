@@ -2,8 +2,12 @@ package proxy
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,4 +122,18 @@ func TestStrictCoordination(t *testing.T) {
 	}
 	code, _ := call("GET", "/v2.1/images/a1", "")
 	require.Equal(t, 200, code, "reads go on")
+}
+
+func TestLostReason(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("coordination: dial: %w", syscall.ECONNREFUSED), "refused"},
+		{fmt.Errorf("coordination: %w", context.DeadlineExceeded), "timeout"},
+		{fmt.Errorf("coordination: %w", io.EOF), "closed"},
+		{errors.New("coordination: ERR something"), "error"},
+	} {
+		require.Equal(t, tc.want, lostReason(tc.err), tc.err.Error())
+	}
 }
