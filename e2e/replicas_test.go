@@ -110,14 +110,15 @@ func metadataWriters(t *testing.T, gws []*faultGateway, n int) int {
 }
 
 // 48 writers of distinct keys over 3 replicas: the fleet-wide lease makes
-// Glance's read-modify-write lose none; with each replica's own lock only
-// (no Redis), most are lost.
+// Glance's read-modify-write lose none. With each replica's own lock only
+// (no Redis) keys are lost when writes to two replicas overlap in Glance:
+// 33, 36 and 48 of 48 kept in three runs, so that run is logged, not
+// asserted (a race may not happen).
 func TestReplicasLoseNoMetadataKeys(t *testing.T) {
 	const n = 48
 	require.Equal(t, n, metadataWriters(t, replicas(t, 3, true, nil), n), "keys kept, coordinated through Redis")
 	alone := metadataWriters(t, replicas(t, 3, false, nil), n)
-	t.Logf("keys kept without Redis: %d of %d", alone, n)
-	require.Less(t, alone, n, "without the fleet lock writes are lost (why the lease exists)")
+	t.Logf("keys kept without Redis (each replica's own lock): %d of %d", alone, n)
 }
 
 // One Keystone validation per token across the replicas.
