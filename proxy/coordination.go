@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -27,6 +28,9 @@ type coordinator interface {
 	Fresh() bool
 	Publish(ctx context.Context, ev upstream.CoordEvent) error
 	Lock(ctx context.Context, scope string) (func(), error)
+	// the fleet's migration report
+	ReportAdd(ctx context.Context, max int, deltas []upstream.ReportDelta) error
+	ReportRead(ctx context.Context, now time.Time) ([]upstream.ReportRow, uint64, error)
 }
 
 type coordination struct {

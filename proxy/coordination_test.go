@@ -2,9 +2,11 @@ package proxy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +27,39 @@ type fakeCoordinator struct {
 	down      bool
 	published []upstream.CoordEvent
 	locks     int
+	report    []upstream.ReportDelta // what ReportAdd took
+}
+
+func (f *fakeCoordinator) ReportAdd(_ context.Context, _ int, ds []upstream.ReportDelta) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return upstream.ErrCoordination
+	}
+	f.report = append(f.report, ds...)
+	return nil
+}
+
+// ReportRead sums what was added per (project, client, route).
+func (f *fakeCoordinator) ReportRead(context.Context, time.Time) ([]upstream.ReportRow, uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return nil, 0, upstream.ErrCoordination
+	}
+	var rows []upstream.ReportRow
+	for _, d := range f.report {
+		i := slices.IndexFunc(rows, func(r upstream.ReportRow) bool {
+			return r.Project == d.Project && r.UserAgent == d.UserAgent && r.Route == d.Route
+		})
+		if i < 0 {
+			rows = append(rows, upstream.ReportRow{Project: d.Project, UserAgent: d.UserAgent, Route: d.Route, Days: map[string]uint64{}})
+			i = len(rows) - 1
+		}
+		rows[i].Calls += d.Calls
+		rows[i].Days[d.Day] += d.Calls
+	}
+	return rows, 0, nil
 }
 
 func (f *fakeCoordinator) Fresh() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.fresh }
@@ -135,5 +170,42 @@ func TestLostReason(t *testing.T) {
 		{errors.New("coordination: ERR something"), "error"},
 	} {
 		require.Equal(t, tc.want, lostReason(tc.err), tc.err.Error())
+	}
+}
+
+// With a coordinator, /migration is the fleet's report: this replica's
+// calls are flushed to it first; when Redis fails, this replica's own,
+// and the calls it could not flush are kept for the next time.
+func TestMigrationReportIsTheFleets(t *testing.T) {
+	s, fc, call := coordinatedServer(t, false)
+	fc.report = []upstream.ReportDelta{{Project: "pb", UserAgent: "other-replica/1", Route: "images.list", Day: "2026-12-01", Calls: 4}}
+	call("GET", "/v2.1/images", "")
+	ops := s.OperatorHandler()
+	var rep struct {
+		Usage []usage `json:"usage"`
+		Scope string  `json:"scope"`
+	}
+	read := func() {
+		rec := get(ops, "GET", "/migration", "tadmin", "")
+		require.Equal(t, 200, rec.Code)
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
+	}
+	read()
+	require.Equal(t, "every replica (kept in Redis)", rep.Scope)
+	require.Len(t, rep.Usage, 2, "another replica's row and this one's, flushed before the read")
+
+	fc.down = true
+	call("GET", "/v2.1/images", "")
+	read()
+	require.Equal(t, "this replica only (Redis unavailable)", rep.Scope)
+	require.Len(t, rep.Usage, 1)
+	require.EqualValues(t, 2, rep.Usage[0].Calls, "this replica's own")
+	fc.down = false
+	read()
+	require.Len(t, rep.Usage, 2)
+	for _, u := range rep.Usage {
+		if u.UserAgent != "other-replica/1" {
+			require.EqualValues(t, 2, u.Calls, "the call Redis missed was kept and flushed later")
+		}
 	}
 }

@@ -13,8 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
-
-	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{"days": daysText}).Parse(`<!DOCTYPE html>
@@ -87,8 +85,8 @@ func reportCSV(rows []usage) (response, error) {
 // reportRows is the fleet's report (with redis_url: what every replica
 // flushed, this one's unflushed calls first added) or this replica's.
 func (s *Server) reportRows(ctx context.Context) ([]usage, uint64, string) {
-	co, ok := s.coord.c.(*upstream.Coordinator)
-	if !ok || co == nil {
+	co := s.coord.c
+	if co == nil {
 		rows, dropped := s.report.snapshot()
 		return rows, dropped, "this imagegw since its start"
 	}
@@ -112,7 +110,7 @@ const reportFlushEvery = 2 * time.Second
 
 // flushReport adds what this replica saw since the last flush to the
 // fleet's report; what Redis did not take is kept for the next one.
-func (s *Server) flushReport(ctx context.Context, co *upstream.Coordinator) {
+func (s *Server) flushReport(ctx context.Context, co coordinator) {
 	ds := s.report.drain()
 	if len(ds) == 0 {
 		return
@@ -123,7 +121,7 @@ func (s *Server) flushReport(ctx context.Context, co *upstream.Coordinator) {
 }
 
 // reportLoop flushes every reportFlushEvery until ctx ends, then once more.
-func (s *Server) reportLoop(ctx context.Context, co *upstream.Coordinator) {
+func (s *Server) reportLoop(ctx context.Context, co coordinator) {
 	t := time.NewTicker(reportFlushEvery)
 	defer t.Stop()
 	for {
