@@ -68,10 +68,10 @@ func (c *Coordinator) session(ctx context.Context) error {
 }
 
 // acknowledge records the last id applied, registers this replica and
-// reads Redis' epoch in one round trip. When the fence had lapsed, or
-// Redis is not the one it was (restarted empty: the epoch is new),
-// everything cached before is dropped first and the stream is followed
-// from its end.
+// reads Redis' epoch: two round trips every readBlock at most. When the
+// fence had lapsed, or Redis is not the one it was (restarted empty: the
+// epoch is new), everything cached before is dropped first and the
+// stream is followed from its end (read then only: a third round trip).
 func (c *Coordinator) acknowledge(ctx context.Context, r rueidis.Client, sent time.Time) error {
 	stale := !c.Fresh()
 	b := r.B()
@@ -81,7 +81,6 @@ func (c *Coordinator) acknowledge(ctx context.Context, r rueidis.Client, sent ti
 		b.Set().Key(epochKey).Value(c.id+"@"+sent.UTC().Format(time.RFC3339Nano)).Nx().Build(),
 		b.Get().Key(epochKey).Build(),
 		b.Sadd().Key(replicasKey).Member(c.id).Build(),
-		b.Xrevrange().Key(streamKey).End("+").Start("-").Count(1).Build(),
 	)
 	for _, x := range res {
 		if err := x.Error(); err != nil && !rueidis.IsRedisNil(err) {
@@ -90,8 +89,14 @@ func (c *Coordinator) acknowledge(ctx context.Context, r rueidis.Client, sent ti
 	}
 	epoch, _ := res[1].ToString()
 	if epoch != c.epoch || stale || c.last == "" {
+		// the stream's end is read before the drop: a write after it is
+		// read from the stream, one before it is dropped with the rest
+		entries, err := r.Do(ctx, b.Xrevrange().Key(streamKey).End("+").Start("-").Count(1).Build()).AsXRange()
+		if err != nil && !rueidis.IsRedisNil(err) {
+			return fmt.Errorf("coordination: %w", err)
+		}
 		head := "0-0"
-		if entries, _ := res[3].AsXRange(); len(entries) > 0 {
+		if len(entries) > 0 {
 			head = entries[0].ID
 		}
 		c.State(true, nil) // drop what was cached before, then trust again
