@@ -37,14 +37,31 @@ func replicas(t *testing.T, n int, redis bool, mutate func(*config.Config)) []*f
 		})
 	}
 	if redis {
-		for _, g := range out {
-			require.Eventually(t, func() bool {
-				r := do(t, g.ops.URL, "GET", "/readyz", "", nil, "")
-				return r.Status == 200 && r.JSON(t)["redis"] == "in-step"
-			}, 10*time.Second, 20*time.Millisecond, "in step through Redis")
-		}
+		inStep(t, "in-step", out...)
 	}
 	return out
+}
+
+// inStep waits until every gateway's /readyz says Redis is want.
+func inStep(t *testing.T, want string, gws ...*faultGateway) {
+	t.Helper()
+	ops := make([]string, len(gws))
+	for i, g := range gws {
+		ops[i] = g.ops.URL
+	}
+	redisState(t, want, ops...)
+}
+
+// redisState waits until /readyz on each operator URL says Redis is want
+// (off, in-step, down).
+func redisState(t *testing.T, want string, ops ...string) {
+	t.Helper()
+	for _, u := range ops {
+		require.Eventually(t, func() bool {
+			code, body := rawGet(u+"/readyz", "")
+			return code == 200 && strings.Contains(body, `"redis":"`+want+`"`)
+		}, 30*time.Second, 20*time.Millisecond, "%s: redis %s", u, want)
+	}
 }
 
 var jsonHdr = map[string]string{"Content-Type": "application/json"}
