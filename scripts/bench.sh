@@ -197,13 +197,7 @@ SAMPLER=$!
 say "hit path vs bare Echo, $CONNS connections, ${DUR}s each, $ROUNDS rounds (pairs back to back, order alternating)"
 for r in $(seq "$ROUNDS"); do
   for cs in "${CASES[@]}"; do
-    if [ $((r % 2)) = 1 ]; then
-      run_wrk imagegw-hit "$cs" "http://$P_HIT${URI[$cs]}" "$CONNS" $MV "$HIT_PID"
-      run_wrk bare-echo "$cs" "http://$P_BARE${URI[$cs]}" "$CONNS" $MV "$BARE_PID"
-    else
-      run_wrk bare-echo "$cs" "http://$P_BARE${URI[$cs]}" "$CONNS" $MV "$BARE_PID"
-      run_wrk imagegw-hit "$cs" "http://$P_HIT${URI[$cs]}" "$CONNS" $MV "$HIT_PID"
-    fi
+    run_pair "$r" "$cs" imagegw-hit "http://$P_HIT" "$HIT_PID" bare-echo "http://$P_BARE" "$BARE_PID"
     case $cs in detail-50 | show)
       run_wrk imagegw-hit-notified "$cs" "http://$P_NOTIFIED${URI[$cs]}" "$CONNS" $MV "$NOTIFIED_PID" ;;
     esac

@@ -69,6 +69,20 @@ run_wrk() {
   say "$(printf '%-14s %-12s c=%d  %s' "$target" "$case" "$c" "$(echo "$rec" | $PY -c 'import json,sys; r=json.load(sys.stdin); e=sum(r["errors"].values()); print("%9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  errors %d" % (r["rps"], r["p50_ms"], r["p99_ms"], e))')")"
 }
 
+# run_pair round case target-a base-a pid-a target-b base-b pid-b: two
+# targets back to back on one case, a first in odd rounds, b first in
+# even ones (whichever runs second inherits the first's heat)
+run_pair() {
+  local r=$1 cs=$2
+  if [ $((r % 2)) = 1 ]; then
+    run_wrk "$3" "$cs" "$4${URI[$cs]}" "$CONNS" $MV "$5"
+    run_wrk "$6" "$cs" "$7${URI[$cs]}" "$CONNS" $MV "$8"
+  else
+    run_wrk "$6" "$cs" "$7${URI[$cs]}" "$CONNS" $MV "$8"
+    run_wrk "$3" "$cs" "$4${URI[$cs]}" "$CONNS" $MV "$5"
+  fi
+}
+
 wait_http() { # url pidname
   for _ in $(seq 150); do
     curl -s -m 1 -o /dev/null "$1" && return 0

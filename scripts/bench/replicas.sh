@@ -35,13 +35,7 @@ for cs in detail-50 show; do
 done
 for r in $(seq "$ROUNDS"); do
   for cs in detail-50 show; do
-    if [ $((r % 2)) = 1 ]; then
-      run_wrk imagegw-alone "$cs" "http://$P_ALONE${URI[$cs]}" "$CONNS" $MV "$ALONE_PID"
-      run_wrk imagegw-coordinated "$cs" "http://$P_REPLICA${URI[$cs]}" "$CONNS" $MV "$REPLICA_PID"
-    else
-      run_wrk imagegw-coordinated "$cs" "http://$P_REPLICA${URI[$cs]}" "$CONNS" $MV "$REPLICA_PID"
-      run_wrk imagegw-alone "$cs" "http://$P_ALONE${URI[$cs]}" "$CONNS" $MV "$ALONE_PID"
-    fi
+    run_pair "$r" "$cs" imagegw-alone "http://$P_ALONE" "$ALONE_PID" imagegw-coordinated "http://$P_REPLICA" "$REPLICA_PID"
     run_wrk fleet-haproxy "$cs" "http://$FLEET_ADDR${URI[$cs]}" "$CONNS" $MV
   done
 done

@@ -67,3 +67,13 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+// quantile is the nearest-rank q-quantile (0 < q <= 1) of sorted xs (0
+// when empty): wrk's percentiles read the same way.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(xs)))) - 1
+	return xs[max(0, min(i, len(xs)-1))]
+}

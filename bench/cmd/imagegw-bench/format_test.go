@@ -39,3 +39,11 @@ func TestRatioCell(t *testing.T) {
 		require.Equal(t, tc.want, ratioCell(tc.ok, tc.v))
 	}
 }
+
+func TestQuantileNearestRank(t *testing.T) {
+	xs := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, tc := range []struct{ q, want float64 }{{0.5, 5}, {0.9, 9}, {0.99, 10}, {1, 10}, {0.01, 1}} {
+		require.Equal(t, tc.want, quantile(xs, tc.q), "q=%v", tc.q)
+	}
+	require.Zero(t, quantile(nil, 0.5))
+}

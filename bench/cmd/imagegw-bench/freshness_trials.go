@@ -57,7 +57,7 @@ func (f *freshRun) cleanup(ctx context.Context) {
 }
 
 // stream runs the trials round robin, kinds interleaved, a pause apart.
-func (f *freshRun) stream(ctx context.Context) (map[string][]trialResult, error) {
+func (f *freshRun) stream(ctx context.Context) map[string][]trialResult {
 	out := map[string][]trialResult{}
 	run := map[string]func(context.Context, int) trialResult{
 		"property": f.property, "delete": f.delete, "unshare": f.unshare, "create": f.create,
@@ -68,7 +68,7 @@ func (f *freshRun) stream(ctx context.Context) (map[string][]trialResult, error)
 			time.Sleep(f.cfg.pause)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // property: demo reads a metadata item through imagegw, changes it in Glance.

@@ -169,13 +169,7 @@ func pageIDs(status int, raw []byte) ([]string, error) {
 func pagedRecord(cfg *pagedConfig, st *pagedStats, el float64) map[string]any {
 	lat := st.lat
 	sort.Float64s(lat)
-	pct := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		i := int(math.Ceil(p/100*float64(len(lat)))) - 1
-		return lat[max(0, min(i, len(lat)-1))]
-	}
+	pct := func(p float64) float64 { return quantile(lat, p/100) }
 	var sum float64
 	for _, x := range lat {
 		sum += x
