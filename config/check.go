@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/rueidis"
+
 	"github.com/imagegw/imagegw/microversion"
 )
 
@@ -72,9 +74,11 @@ func (c Config) checkAddresses() error {
 		}
 	}
 	if c.RedisURL != "" {
-		p, err := url.Parse(c.RedisURL)
-		if err != nil || (p.Scheme != "redis" && p.Scheme != "rediss" && p.Scheme != "redis-sentinel" && p.Scheme != "unix") {
-			return fmt.Errorf("config: redis_url: %q is not a redis://, rediss://, redis-sentinel:// or unix:// URL", c.RedisURL)
+		// the client's own parser: what it cannot connect to fails here,
+		// at start, not in the first session (redis-sentinel:// of other
+		// clients is one: Sentinel is ?master_set=, a Cluster ?addr=)
+		if _, err := rueidis.ParseURL(c.RedisURL); err != nil {
+			return fmt.Errorf("config: redis_url: %q: %v (redis://, rediss:// or unix://; Sentinel: ?master_set=name&addr=…)", c.RedisURL, err)
 		}
 	}
 	if c.Coordination != CoordinationBestEffort && c.Coordination != CoordinationStrict {

@@ -22,6 +22,11 @@ func TestResolveAndCheck(t *testing.T) {
 		{"metadata_max_version changed", func(c *Config) { c.MetadataMaxVersion = "2.20" }, "metadata_max_version"},
 		{"brownout_windows changed", func(c *Config) { c.BrownoutWindows = []string{"10:00-10:30"} }, "brownout_windows"},
 		{"a plain key changed", func(c *Config) { c.MetadataItems = 3 }, ""},
+		{"redis_url of one Redis", func(c *Config) { c.RedisURL = "rediss://u:p@redis:6380/2" }, ""},
+		{"redis_url of a Sentinel group", func(c *Config) {
+			c.RedisURL = "redis://s1:26379?addr=s2:26379&addr=s3:26379&master_set=imagegw"
+		}, ""},
+		{"redis_url of a Cluster", func(c *Config) { c.RedisURL = "redis://n1:7000?addr=n2:7001&addr=n3:7002" }, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := Defaults()

@@ -48,6 +48,12 @@ func invalidFiles() []invalid {
 		{file: "notifications_url: http://bus:5672/\n", key: "notifications_url"},
 		{file: "notifications_url: amqp://bus/\nnotifications_topic: \"\"\n", key: "notifications_topic"},
 		{file: "cache_ttl_unsubscribed: -1s\n", key: "cache_ttl_unsubscribed"},
+		{file: "redis_url: http://redis:6379/\n", key: "redis_url"},
+		// what the Redis client cannot connect to, Load refuses (a
+		// sentinel:// scheme of other clients; Sentinel is ?master_set=)
+		{file: "redis_url: redis-sentinel://redis:26379/imagegw\n", key: "redis_url"},
+		{file: "redis_url: redis://redis:6379/two\n", key: "redis_url"},
+		{file: "redis_url: redis://redis:6379?dial_timeout=soon\n", key: "redis_url"},
 		{file: "log_level: loud\n", key: "log_level"},
 		{file: "no_such_key: 1\n", key: "no_such_key"},
 		{file: "listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n", key: "listen"},

@@ -103,7 +103,7 @@ func cacheKeys() []key {
 			bind: stringKey(func(c *Config) *string { return &c.NotificationsTopic })},
 		{name: "cache_ttl_unsubscribed", def: "2s", help: "cache lifetime while notifications_url is set but not subscribed",
 			bind: durationKey(func(c *Config) *time.Duration { return &c.CacheTTLUnsubscribed })},
-		{name: "redis_url", help: "redis://, rediss:// (or redis-sentinel://) URL the replicas coordinate through (empty: this process alone)",
+		{name: "redis_url", help: "redis:// or rediss:// URL the replicas coordinate through; Sentinel: ?master_set=, Cluster: ?addr= (empty: this process alone)",
 			bind: stringKey(func(c *Config) *string { return &c.RedisURL })},
 		{name: "coordination", def: CoordinationBestEffort, help: "a write Redis cannot coordinate: best-effort (local lock, counted) or strict (503)",
 			bind: stringKey(func(c *Config) *string { return &c.Coordination })},
