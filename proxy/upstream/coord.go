@@ -59,10 +59,15 @@ type CoordEvent struct {
 }
 
 const (
-	keyPrefix   = "imagegw:"
-	streamKey   = keyPrefix + "writes"
-	replicasKey = keyPrefix + "replicas"
-	epochKey    = keyPrefix + "epoch"
+	keyPrefix = "imagegw:"
+	// coordPrefix: the stream, the replica set, the epoch and every
+	// acknowledgement share one hash slot ({coord}), so that behind reads
+	// all acknowledgements in one MGET, which a Redis Cluster refuses
+	// across slots, and the epoch lives on the node the stream does.
+	coordPrefix = keyPrefix + "{coord}:"
+	streamKey   = coordPrefix + "writes"
+	replicasKey = coordPrefix + "replicas"
+	epochKey    = coordPrefix + "epoch"
 	// streamMax bounds the stream (MAXLEN ~): a replica further behind
 	// than that has been fenced for a long time and drops its cache anyway.
 	streamMax = 100000

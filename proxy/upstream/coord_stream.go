@@ -109,7 +109,7 @@ func (c *Coordinator) acknowledge(ctx context.Context, r rueidis.Client, sent ti
 	return nil
 }
 
-func appliedKey(id string) string { return keyPrefix + "applied:" + id }
+func appliedKey(id string) string { return coordPrefix + "applied:" + id }
 
 // read waits up to readBlock for writes after the last one applied and
 // hands the other replicas' ones over, in order.
