@@ -65,6 +65,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	world.gw.Close()
 	stopFleet()
+	stopRedisHA()
 	os.Exit(code)
 }
 

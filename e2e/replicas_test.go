@@ -70,24 +70,8 @@ var jsonHdr = map[string]string{"Content-Type": "application/json"}
 // each replica has the old answer cached (10 min) when the write is made.
 func TestReplicasReadTheirWrites(t *testing.T) {
 	rs := replicas(t, 3, true, nil)
+	require.Zero(t, readTheirWrites(t, rs, 30), "stale reads after a write through another replica")
 	id := createImage(t, "demo", nil)
-	path := "/v2.1/images/" + id + "/metadata"
-	stale := 0
-	for i := range 30 {
-		for _, r := range rs { // every replica caches the current answer
-			require.Equal(t, 200, do(t, r.URL, "GET", path, "demo", nil, "").Status)
-		}
-		w := rs[i%3]
-		r := do(t, w.URL, "POST", path, "demo", jsonHdr, fmt.Sprintf(`{"metadata": {"k": "v%d"}}`, i))
-		require.Equal(t, 200, r.Status, string(r.Body))
-		for _, o := range rs {
-			if !strings.Contains(string(do(t, o.URL, "GET", path, "demo", nil, "").Body), fmt.Sprintf(`"k":"v%d"`, i)) {
-				stale++
-			}
-		}
-	}
-	require.Zero(t, stale, "stale reads after a write through another replica")
-
 	show := "/v2.1/images/" + id
 	for _, r := range rs {
 		require.Equal(t, 200, do(t, r.URL, "GET", show, "demo", nil, "").Status)
@@ -96,6 +80,29 @@ func TestReplicasReadTheirWrites(t *testing.T) {
 	for i, r := range rs {
 		require.Equal(t, 404, do(t, r.URL, "GET", show, "demo", nil, "").Status, "replica %d after the delete", i)
 	}
+}
+
+// readTheirWrites makes n metadata writes to a new image, each through
+// the next replica while every replica has the old answer cached, and
+// counts the reads through any replica right after that did not show it.
+func readTheirWrites(t *testing.T, rs []*faultGateway, n int) (stale int) {
+	t.Helper()
+	id := createImage(t, "demo", nil)
+	path := "/v2.1/images/" + id + "/metadata"
+	for i := range n {
+		for _, r := range rs { // every replica caches the current answer
+			require.Equal(t, 200, do(t, r.URL, "GET", path, "demo", nil, "").Status)
+		}
+		w := rs[i%len(rs)]
+		r := do(t, w.URL, "POST", path, "demo", jsonHdr, fmt.Sprintf(`{"metadata": {"k": "v%d"}}`, i))
+		require.Equal(t, 200, r.Status, string(r.Body))
+		for _, o := range rs {
+			if !strings.Contains(string(do(t, o.URL, "GET", path, "demo", nil, "").Body), fmt.Sprintf(`"k":"v%d"`, i)) {
+				stale++
+			}
+		}
+	}
+	return stale
 }
 
 // metadataWriters sends n concurrent metadata writes of distinct keys to
@@ -127,30 +134,43 @@ func metadataWriters(t *testing.T, gws []*faultGateway, n int) int {
 }
 
 // 48 writers of distinct keys over 3 replicas: the fleet-wide lease makes
-// Glance's read-modify-write lose none. With each replica's own lock only
-// (no Redis) keys are lost when writes to two replicas overlap in Glance:
-// 33, 36 and 48 of 48 kept in three runs, so that run is logged, not
-// asserted (a race may not happen).
+// Glance's read-modify-write lose none. The control, each replica's own
+// lock only (no Redis), loses keys when writes to two replicas overlap in
+// Glance: 33, 36, 48, 38 and 34 of 48 kept in five runs. A race may not
+// happen in one run, so the control runs up to four times and must lose
+// keys in one (all four keeping 48 at that rate: under 1 in 500).
 func TestReplicasLoseNoMetadataKeys(t *testing.T) {
 	const n = 48
 	require.Equal(t, n, metadataWriters(t, replicas(t, 3, true, nil), n), "keys kept, coordinated through Redis")
-	alone := metadataWriters(t, replicas(t, 3, false, nil), n)
-	t.Logf("keys kept without Redis (each replica's own lock): %d of %d", alone, n)
+	alone := replicas(t, 3, false, nil)
+	kept := n
+	for run := 1; run <= 4 && kept == n; run++ {
+		kept = metadataWriters(t, alone, n)
+		t.Logf("run %d: keys kept without Redis (each replica's own lock): %d of %d", run, kept, n)
+	}
+	require.Less(t, kept, n, "the control never lost a key: the test cannot tell Redis' lease at work")
 }
 
 // One Keystone validation per token across the replicas.
 func TestReplicasShareTokenValidations(t *testing.T) {
 	px := newFaultProxy(t, world.keystone)
 	rs := replicas(t, 3, true, func(c *config.Config) { c.KeystoneURL = px.URL })
+	require.EqualValues(t, 1, validationsOfOneToken(t, rs, px), "Keystone validations of one token by 3 replicas")
+}
+
+// validationsOfOneToken uses a new token 3 times through each gateway and
+// returns how many validations reached Keystone (through px).
+func validationsOfOneToken(t *testing.T, gws []*faultGateway, px *faultProxy) int64 {
+	t.Helper()
 	tok, err := userToken("demo")
 	require.NoError(t, err)
 	px.pass() // count from here
 	for range 3 {
-		for _, r := range rs {
-			require.Equal(t, 200, do(t, r.URL, "GET", "/v2.1/images", tok, nil, "").Status)
+		for _, g := range gws {
+			require.Equal(t, 200, do(t, g.URL, "GET", "/v2.1/images", tok, nil, "").Status)
 		}
 	}
-	require.EqualValues(t, 1, px.requests("GET"), "Keystone validations of one token by 3 replicas")
+	return px.requests("GET")
 }
 
 // The migration report is the fleet's and outlives a replica: calls seen
