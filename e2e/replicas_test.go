@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/config"
@@ -57,10 +58,13 @@ func inStep(t *testing.T, want string, gws ...*faultGateway) {
 func redisState(t *testing.T, want string, ops ...string) {
 	t.Helper()
 	for _, u := range ops {
-		require.Eventually(t, func() bool {
-			code, body := rawGet(u+"/readyz", "")
+		var code int
+		var body string
+		ok := assert.Eventually(t, func() bool {
+			code, body = rawGet(u+"/readyz", "")
 			return code == 200 && strings.Contains(body, `"redis":"`+want+`"`)
-		}, 30*time.Second, 20*time.Millisecond, "%s: redis %s", u, want)
+		}, 30*time.Second, 20*time.Millisecond)
+		require.True(t, ok, "%s: redis %s; its /readyz last said %d %s", u, want, code, body)
 	}
 }
 

@@ -4,7 +4,8 @@
 #   a Sentinel group: a master, one replica and three sentinels (quorum 2,
 #     deploy/sentinel.conf), named "imagegw";
 #   a Cluster: three masters (no replicas), slots spread by redis-cli.
-# Every node starts from deploy/redis.conf (later directives win).
+# Every node starts from deploy/redis.conf (later directives win); logs
+# in $D/log/redis-ha-<port>.log outlive a stop.
 #   scripts/redis-ha.sh start    # idempotent; writes $D/redis-ha.env
 #   scripts/redis-ha.sh stop     # by recorded PID; forgets their state
 # Environment: IMAGEGW_CLOUD_DIR (/tmp/imagegw-cloud), REDIS_HA_BASE_PORT
@@ -32,7 +33,7 @@ conf() { # port extra-directives...: a node's config from deploy/redis.conf
   mkdir -p "$H/$port"
   {
     cat deploy/redis.conf
-    printf '%s\n' "port $port" "bind $HOST" "dir $H/$port" "logfile $H/$port/redis.log" \
+    printf '%s\n' "port $port" "bind $HOST" "dir $H/$port" "logfile $D/log/redis-ha-$port.log" \
       'proc-title-template "{title} {config-file}"' "$@"
   } >"$H/$port/redis.conf"
 }
@@ -62,14 +63,14 @@ start() {
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null || bash scripts/cloud/up.sh >/dev/null
   if all_up; then echo "redis-ha: already running"; else
     stop_all # a topology half there (a node killed by a test) starts over
-    mkdir -p "$H/run"
+    mkdir -p "$H/run" "$D/log"
     conf "$MASTER" && run "$MASTER"
     conf "$REPLICA" "replicaof $HOST $MASTER" && run "$REPLICA"
     for s in $SENTINELS; do
       mkdir -p "$H/$s"
       # Sentinel rewrites its file (what it learns): a copy per sentinel
       { sed "s/^sentinel monitor imagegw .*/sentinel monitor imagegw $HOST $MASTER 2/" deploy/sentinel.conf
-        printf '%s\n' "port $s" "bind $HOST" "dir $H/$s" "logfile $H/$s/redis.log" 'proc-title-template "{title} {config-file}"'
+        printf '%s\n' "port $s" "bind $HOST" "dir $H/$s" "logfile $D/log/redis-ha-$s.log" 'proc-title-template "{title} {config-file}"'
       } >"$H/$s/redis.conf"
       run "$s" --sentinel
     done
