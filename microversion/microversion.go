@@ -99,6 +99,23 @@ type Range struct {
 	Min, Max Version
 }
 
+// ParseRange parses the range a version document states (min_version,
+// version): both versions, min not above max, one major (Nova's "2.x").
+func ParseRange(minVersion, maxVersion string) (Range, error) {
+	lo, err := Parse(minVersion)
+	if err != nil {
+		return Range{}, fmt.Errorf("min_version: %w", err)
+	}
+	hi, err := Parse(maxVersion)
+	if err != nil {
+		return Range{}, fmt.Errorf("version: %w", err)
+	}
+	if hi.Less(lo) || lo.Major != hi.Major {
+		return Range{}, fmt.Errorf("version range %s-%s is not a range of one major version", lo, hi)
+	}
+	return Range{Min: lo, Max: hi}, nil
+}
+
 // Contains reports whether v lies in r.
 func (r Range) Contains(v Version) bool {
 	return !v.Less(r.Min) && !r.Max.Less(v)

@@ -131,3 +131,27 @@ func FuzzNegotiate(f *testing.F) {
 		}
 	})
 }
+
+// A version document's range, as Nova's /v2.1 states it.
+func TestParseRange(t *testing.T) {
+	for _, tt := range []struct {
+		lo, hi string
+		want   Range
+		bad    string
+	}{
+		{lo: "2.1", hi: "2.93", want: Range{V(2, 1), V(2, 93)}},
+		{lo: "2.1", hi: "2.1", want: Range{V(2, 1), V(2, 1)}},
+		{lo: "", hi: "2.93", bad: "min_version"},
+		{lo: "2.1", hi: "latest", bad: "version"},
+		{lo: "2.10", hi: "2.9", bad: "range"},
+		{lo: "2.1", hi: "3.0", bad: "range"},
+	} {
+		r, err := ParseRange(tt.lo, tt.hi)
+		if tt.bad != "" {
+			require.ErrorContains(t, err, tt.bad, "%s-%s", tt.lo, tt.hi)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, tt.want, r)
+	}
+}
