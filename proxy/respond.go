@@ -21,7 +21,7 @@ var ErrShuttingDown = errors.New("imagegw is shutting down")
 
 // msgUnavailable is webob's HTTPServiceUnavailable text, which Nova and
 // keystonemiddleware answer with.
-const msgUnavailable = "The server is currently unavailable. Please try again at a later time."
+const msgUnavailable = translate.MsgUnavailable
 
 // Errors that are not Nova faults (*translate.Error) but still answers.
 var (
