@@ -54,7 +54,7 @@ func (c Config) checkAddresses() error {
 		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
 	}
 	for _, u := range []struct{ key, val string }{
-		{"glance_url", c.GlanceURL}, {"keystone_url", c.KeystoneURL}, {"public_url", c.PublicURL},
+		{"glance_url", c.GlanceURL}, {"keystone_url", c.KeystoneURL}, {"public_url", c.PublicURL}, {"nova_url", c.NovaURL},
 	} {
 		if u.val == "" {
 			continue
@@ -71,6 +71,16 @@ func (c Config) checkAddresses() error {
 		}
 		if c.NotificationsExchange == "" || c.NotificationsTopic == "" {
 			return errors.New("config: notifications_exchange, notifications_topic: must not be empty")
+		}
+	}
+	if c.NovaURL != "" {
+		// where Nova serves "/": requests keep their /v2.1/… path, so a
+		// catalog URL (…/v2.1) would send /v2.1/v2.1/…
+		if p := strings.TrimRight(c.NovaURL, "/"); strings.HasSuffix(p, "/v2.1") || strings.HasSuffix(p, "/v2") {
+			return fmt.Errorf("config: nova_url: %q names an API version; give Nova's root (without /v2.1)", c.NovaURL)
+		}
+		if c.NovaVersionsInterval <= 0 {
+			return fmt.Errorf("config: nova_versions_interval: %s is not positive", c.NovaVersionsInterval)
 		}
 	}
 	if c.RedisURL != "" {

@@ -39,6 +39,12 @@ type Config struct {
 	// validated at, instead of the catalog's (e.g. an internal endpoint).
 	// imagegw's own service user still authenticates at its auth_url.
 	KeystoneURL string `yaml:"keystone_url"`
+	// NovaURL, when set, is the nova-api imagegw stands in front of (where
+	// Nova serves "/"): every request that is not an image proxy call is
+	// passed to it unchanged, and the microversion range is Nova's own,
+	// read from its /v2.1 document every NovaVersionsInterval.
+	NovaURL              string        `yaml:"nova_url"`
+	NovaVersionsInterval time.Duration `yaml:"nova_versions_interval"`
 
 	// MaxVersion is the highest compute microversion advertised;
 	// ImagesMaxVersion and MetadataMaxVersion the last versions serving the

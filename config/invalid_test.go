@@ -48,6 +48,10 @@ func invalidFiles() []invalid {
 		{file: "notifications_url: http://bus:5672/\n", key: "notifications_url"},
 		{file: "notifications_url: amqp://bus/\nnotifications_topic: \"\"\n", key: "notifications_topic"},
 		{file: "cache_ttl_unsubscribed: -1s\n", key: "cache_ttl_unsubscribed"},
+		{file: "nova_url: nova:8774\n", key: "nova_url"},
+		{file: "nova_url: http://nova:8774/v2.1\n", key: "nova_url"},
+		{file: "nova_url: http://nova:8774/compute/v2/\n", key: "nova_url"},
+		{file: "nova_url: http://nova:8774/\nnova_versions_interval: 0s\n", key: "nova_versions_interval"},
 		{file: "redis_url: http://redis:6379/\n", key: "redis_url"},
 		// what the Redis client cannot connect to, Load refuses (a
 		// sentinel:// scheme of other clients; Sentinel is ?master_set=)

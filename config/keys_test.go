@@ -74,8 +74,8 @@ func TestDefaultsUnchanged(t *testing.T) {
 		OperatorRole: "admin", OperatorListen: DefaultOperatorListen, ReadyCacheTTL: 2 * time.Second,
 		InvalidTokenCacheTTL: time.Minute, InvalidTokenCacheMax: 10000,
 		NotificationsExchange: "glance", NotificationsTopic: "notifications", CacheTTLUnsubscribed: 2 * time.Second,
-		Coordination: CoordinationBestEffort,
-		Max:          microversion.V(2, 93), ImagesMax: microversion.V(2, 35), MetadataMax: microversion.V(2, 38),
+		Coordination: CoordinationBestEffort, NovaVersionsInterval: time.Minute,
+		Max: microversion.V(2, 93), ImagesMax: microversion.V(2, 35), MetadataMax: microversion.V(2, 38),
 	}
 	require.Equal(t, want, Defaults())
 	require.NoError(t, Defaults().Check())

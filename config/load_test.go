@@ -40,6 +40,7 @@ func samples() map[string]sample {
 		"listen": {text: "127.0.0.1:1111"}, "cloud": {text: "svc"}, "region": {text: "R2"},
 		"interface": {text: "internal"}, "glance_url": {text: "http://glance.test:9292"},
 		"keystone_url": {text: "https://keystone.test/v3"}, "public_url": {text: "https://gw.test/compute"},
+		"nova_url": {text: "http://nova.test:8774"}, "nova_versions_interval": {text: "30s"},
 		"max_version": {text: "2.90", yaml: "'2.90'"}, "images_max_version": {text: "2.30", yaml: "'2.30'"},
 		"metadata_max_version": {text: "2.31", yaml: "'2.31'"}, "metadata_items": {text: "-1"},
 		"cache_ttl_list": {text: "1s"}, "cache_ttl_image": {text: "3s"}, "cache_ttl_metadata": {text: "0s"},
