@@ -56,6 +56,13 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	if coord != nil {
 		srv.Coordinate(coord)
 	}
+	if cfg.NovaURL != "" {
+		nova, err := upstream.NewNova(cfg.NovaURL, cfg.UpstreamTimeout)
+		if err != nil {
+			return nil, nil, err
+		}
+		srv.FrontNova(nova)
+	}
 	if cfg.NotificationsURL != "" {
 		srv.Subscribe(&upstream.Subscriber{URL: cfg.NotificationsURL, Exchange: cfg.NotificationsExchange,
 			Topic: cfg.NotificationsTopic, MaxBackoff: 5 * time.Second})

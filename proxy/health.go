@@ -76,6 +76,7 @@ func (s *Server) readyzDetails(c echo.Context) (response, error) {
 	}
 	out["notifications"] = s.subscriptionState()
 	out["redis"] = s.coordinationState()
+	out["nova"] = s.novaState()
 	if err != nil {
 		out["status"], out["error"] = "unavailable", err.Error()
 		return jsonAnswer(http.StatusServiceUnavailable, "application/json", out)

@@ -23,6 +23,8 @@ import (
 // wsgi.Resource); every step is a small function, here or in resource.go:
 //
 //	before routing (ServeHTTP):
+//	  0. passThrough     with nova_url, what is not an image proxy call goes
+//	                     to nova-api as it came (passthrough.go)
 //	  1. requestLimits   eventlet: request line 414, header lines 400
 //	  2. normalizePath   routes: decoded path, "//" collapsed, final "\n" dropped
 //	  3. OPTIONS         cors: 200, empty, before authentication
@@ -57,6 +59,10 @@ func (s *Server) pipeline(next echo.HandlerFunc) echo.HandlerFunc {
 // code, not Echo pre-middleware: Echo builds those closures anew on every
 // request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.nova != nil && !s.servedHere(r.URL.Path) { // Nova's request, Nova's pipeline
+		s.passThroughRequest(w, r)
+		return
+	}
 	if status := s.requestLimits(r); status != 0 {
 		writeEmpty(w, status, true)
 		return
@@ -309,11 +315,12 @@ func (s *Server) versions(c echo.Context, next echo.HandlerFunc) error {
 		}
 	}
 	rq := requestOf(c)
+	served := s.served.Load()
 	if pc.legacy {
-		rq.legacy, rq.ver, rq.version = true, s.global.Min, "legacy-v2"
+		rq.legacy, rq.ver, rq.version = true, served.min, "legacy-v2"
 		return next(rq)
 	}
-	v, err := microversion.Negotiate(c.Request().Header, s.global)
+	v, err := microversion.Negotiate(c.Request().Header, microversion.Range{Min: served.min, Max: served.max})
 	var ue *microversion.UnsupportedError
 	switch {
 	case errors.As(err, &ue):
@@ -327,6 +334,6 @@ func (s *Server) versions(c echo.Context, next echo.HandlerFunc) error {
 	case err != nil:
 		return &translate.Error{Status: http.StatusBadRequest, Message: err.Error()}
 	}
-	rq.ver, rq.version = v, s.versionHeaders.set(c.Response().Header(), v)
+	rq.ver, rq.version = v, served.set(c.Response().Header(), v)
 	return next(rq)
 }

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/imagegw/imagegw/microversion"
+	"github.com/imagegw/imagegw/proxy/upstream"
 	"github.com/imagegw/imagegw/translate"
 )
 
@@ -93,6 +94,32 @@ func (s *Server) writeError(c echo.Context, err error) {
 		s.errorLog(c).Error("unexpected error", zap.Error(err))
 		_ = writeFault(c, translate.Unexpected("Exception", err))
 	}
+}
+
+// writePassThroughError answers a request Nova could not (onError of the
+// pass-through): Nova's fault body for what its load balancer would say
+// (translate.NovaUnavailable), with request ids under the API mounts as
+// Nova's answer would carry; 499 and no body for a client that left.
+func (s *Server) writePassThroughError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		writeEmpty(w, statusClientClosed, false)
+		return
+	}
+	fault := translate.NovaUnavailable(upstream.Failure(err), err)
+	s.nova.state.Store(novaDown)
+	s.metrics.upstreamKO.WithLabelValues("nova", strconv.Itoa(fault.Status)).Inc()
+	h := w.Header()
+	id := newRequestID()
+	if classify(r.URL.Path).underMount() {
+		h["X-Openstack-Request-Id"], h["X-Compute-Request-Id"] = []string{id}, []string{id}
+	}
+	s.log.Error("Nova did not answer", zap.String("request_id", id), zap.String("route", "nova"),
+		zap.String("path", r.URL.Path), zap.Error(err))
+	b, _ := json.Marshal(map[string]any{translate.FaultName(fault.Status): map[string]any{"code": fault.Status, "message": fault.Message}})
+	h.Set("Content-Type", "application/json; charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(fault.Status)
+	_, _ = w.Write(b)
 }
 
 // statusClientClosed is nginx's 499: the client closed the connection.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -46,19 +47,21 @@ type Server struct {
 	glance  upstream.Glance
 	log     *zap.Logger
 	authURI string
-	global  microversion.Range
-	// versionHeaders are the prebuilt version response headers.
-	versionHeaders *versionHeaders
-	echo           *echo.Echo
-	writes         *keyedMutex
-	cache          *responseCache
-	ready          *readiness
-	metrics        *metrics
-	report         *migrationReport
-	names          *projectNames
-	subs           *subscription
-	coord          *coordination
-	stop           context.CancelFunc // ends what the Server started (Close)
+	// served is the microversion range and its prebuilt response
+	// headers: max_version's, or Nova's own when imagegw fronts it
+	// (swapped whole when Nova's document changes).
+	served  atomic.Pointer[versionHeaders]
+	nova    *passThrough // nil: no nova_url
+	echo    *echo.Echo
+	writes  *keyedMutex
+	cache   *responseCache
+	ready   *readiness
+	metrics *metrics
+	report  *migrationReport
+	names   *projectNames
+	subs    *subscription
+	coord   *coordination
+	stop    context.CancelFunc // ends what the Server started (Close)
 	// routeOf finds a matched pattern's route (registerRoutes)
 	routeOf map[routeKey]*route
 	now     func() time.Time
@@ -76,7 +79,6 @@ func New(d Deps) (*Server, error) {
 		cfg: d.Config, tokens: d.Tokens, glance: d.Glance, log: d.Log,
 		authURI: d.AuthURI,
 		writes:  newKeyedMutex(),
-		global:  microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max},
 	}
 	if s.log == nil {
 		s.log = zap.NewNop()
@@ -84,7 +86,7 @@ func New(d Deps) (*Server, error) {
 	if d.Ready != nil {
 		s.ready = &readiness{probe: d.Ready, ttl: d.Config.ReadyCacheTTL}
 	}
-	s.versionHeaders = newVersionHeaders(s.global)
+	s.served.Store(newVersionHeaders(microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max}))
 	store := d.Cache
 	if store == nil {
 		store = NewMemCache(d.Config.CacheMaxEntries, d.Config.CacheMaxBytes, time.Minute)

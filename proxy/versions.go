@@ -91,7 +91,7 @@ func (s *Server) rootVersions(c echo.Context) (response, error) {
 	b := s.baseURL(c)
 	return jsonAnswer(http.StatusOK, successType(c), map[string][]versionSummary{"versions": {
 		{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20, Links: []versionLink{{Rel: "self", Href: b + "/v2/"}}},
-		{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
+		{ID: "v2.1", Status: "CURRENT", Version: s.served.Load().max.String(), MinVersion: s.served.Load().min.String(), Updated: updatedV21,
 			Links: []versionLink{{Rel: "self", Href: b + "/v2.1/"}}},
 	}})
 }
@@ -110,7 +110,7 @@ func (s *Server) document(c echo.Context, id string) (response, error) {
 	if classify(c.Request().URL.Path).legacy {
 		self = s.baseURL(c) + "/v2/"
 	}
-	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.cfg.Max.String(), MinVersion: "2.1", Updated: updatedV21,
+	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.served.Load().max.String(), MinVersion: s.served.Load().min.String(), Updated: updatedV21,
 		Links:      []versionLink{{Rel: "self", Href: self}, describedBy()},
 		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}},
 	}
