@@ -131,9 +131,20 @@ func TestReplicasFollowASentinelFailover(t *testing.T) {
 	id := createImage(t, "demo", nil)
 	md := "/v2.1/images/" + id + "/metadata"
 	stop := readers(t, rs, other)
+	lost := make([]float64, len(rs))
+	for i, r := range rs {
+		lost[i] = metricSum(r.ops.URL, "imagegw_coordination_sessions_lost_total")
+	}
 	start := time.Now()
 	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
-	inStep(t, "down", rs...)
+	// each replica lost its session: counted, not waited for on /readyz,
+	// whose probe of Keystone and Glance under the readers' load took
+	// longer than the promotion once, so it never showed "down"
+	for i, r := range rs {
+		require.Eventually(t, func() bool {
+			return metricSum(r.ops.URL, "imagegw_coordination_sessions_lost_total") > lost[i]
+		}, 30*time.Second, 20*time.Millisecond, "replica %d lost its Redis session", i)
+	}
 	r := do(t, rs[0].URL, "POST", md, "demo", jsonHdr, `{"metadata": {"k": "promoting"}}`)
 	require.Equal(t, 200, r.Status, string(r.Body))
 	require.Contains(t, string(do(t, rs[1].URL, "GET", md, "demo", nil, "").Body), `"k":"promoting"`)
@@ -145,4 +156,19 @@ func TestReplicasFollowASentinelFailover(t *testing.T) {
 	require.Zero(t, diffs+errs)
 	require.Greater(t, reads, 50)
 	require.Zero(t, readTheirWrites(t, rs, 6), "stale reads on the new master")
+}
+
+// metricSum adds up every series of a metric on an operator listener
+// (no t.Fatal: it runs in Eventually's goroutine).
+func metricSum(ops, name string) float64 {
+	_, body := rawGet(ops+"/metrics", "")
+	sum := 0.0
+	for _, line := range strings.Split(body, "\n") {
+		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "{")) {
+			f := strings.Fields(rest)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			sum += v
+		}
+	}
+	return sum
 }
