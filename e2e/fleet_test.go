@@ -22,8 +22,9 @@ import (
 // imagegw binaries coordinated through the cloud's Redis and HAProxy
 // (deploy/haproxy.cfg) in front of them, once per run; stopFleet ends it.
 
-// The fleet's loopback ports (not make run's 8774/8781…).
-const fleetListen, fleetBase, fleetOps = "127.0.0.1:28774", 28780, 29780
+// The fleet's loopback ports (not make run's 8774/8781…, nor the e2e
+// cloud's nova-api on 28774).
+const fleetListen, fleetBase, fleetOps = "127.0.0.1:28776", 28780, 29780
 
 var fleetOnce struct {
 	sync.Once

@@ -45,14 +45,17 @@ func stopBroker(t *testing.T) {
 		"the broker stopped")
 }
 
-// cloudUp starts whatever of the cloud is not running (the broker, Redis)
-// with the cloud's own script.
+// cloudUp starts whatever of the cloud is not running (the broker, Redis,
+// nova-api) with the cloud's own script.
 func cloudUp(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "../scripts/cloud/up.sh")
 	cmd.Env = append(os.Environ(), "IMAGEGW_CLOUD_DIR="+world.dir)
+	if world.env["NOVA_URL"] != "" { // the cloud as it was started: with nova-api
+		cmd.Env = append(cmd.Env, "IMAGEGW_CLOUD_NOVA=1")
+	}
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 }
