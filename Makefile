@@ -90,7 +90,7 @@ fuzz:
 	$(GO) test ./microversion/ -run '^$$' -fuzz '^FuzzRequestedMatchesDefinition$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./proxy/upstream/ -run '^$$' -fuzz '^FuzzPageDecodeMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 
-# Benchmarks (own cloud on other ports; BENCH_NOVA=1 adds nova-api Zed): bench/results/.
+# Benchmarks (own cloud on other ports, with nova-api Zed unless BENCH_NOVA=0): bench/results/.
 bench: tools
 	IMAGEGW_CLOUD_DIR=$${BENCH_CLOUD_DIR:-/tmp/imagegw-bench-cloud} bash scripts/bench.sh
 

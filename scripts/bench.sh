@@ -1,11 +1,12 @@
 #!/bin/bash
 # make bench: imagegw's cache-hit and miss paths against a bare Echo
-# handler, Glance directly and (BENCH_NOVA=1) nova-api Zed, on a separate
+# handler, Glance directly and nova-api Zed (also through imagegw's
+# pass-through; BENCH_NOVA=0 leaves nova out), on a separate
 # local cloud; writes bench/results/{results.md,results.json,results.csv,chart.png}.
 # See bench/README.md. Run as root on Debian bookworm (installs wrk and gnuplot-nox).
 #
 # Environment (defaults):
-#   BENCH_NOVA=0            1: also start nova-api in the bench cloud and measure it
+#   BENCH_NOVA=1            0: no nova-api in the bench cloud (no nova and pass-through rows)
 #   BENCH_DURATION=10       seconds per wrk run
 #   BENCH_CONNECTIONS=4     wrk connections of the main runs (1 thread)
 #   BENCH_ROUNDS=2          rounds of the hit/bare-Echo pairs (the report keeps each one's best)
@@ -36,7 +37,7 @@ done
 export IMAGEGW_CLOUD_DIR=${BENCH_CLOUD_DIR:-/tmp/imagegw-bench-cloud}
 export IMAGEGW_KEYSTONE_PORT=${BENCH_KEYSTONE_PORT:-45000}
 export IMAGEGW_GLANCE_PORT=${BENCH_GLANCE_PORT:-49292}
-BENCH_NOVA=${BENCH_NOVA:-0}
+BENCH_NOVA=${BENCH_NOVA:-1}
 if [ "$BENCH_NOVA" = 1 ]; then
   export IMAGEGW_CLOUD_NOVA=1 IMAGEGW_NOVA_PORT=${BENCH_NOVA_PORT:-48774}
 else
@@ -53,7 +54,7 @@ MV=2.35
 D=$IMAGEGW_CLOUD_DIR
 W=$D/bench                      # work dir: binaries, logs, captures, raw records
 P_HIT=127.0.0.1:48800 P_MISS=127.0.0.1:48801 P_BARE=127.0.0.1:48802 P_STUB=127.0.0.1:48803 P_FILL=127.0.0.1:48804
-P_NOTIFIED=127.0.0.1:48805 P_TTL=127.0.0.1:48806 # replicas.sh: 48807-48809, 48850-48853 (+100)
+P_NOTIFIED=127.0.0.1:48805 P_TTL=127.0.0.1:48806 # replicas.sh: 48807-48809, 48850-48853 (+100); passthrough.sh: 48810
 
 # shellcheck source=scripts/bench/lib.sh
 . scripts/bench/lib.sh
@@ -256,6 +257,11 @@ if [ "$BENCH_NOVA" = 1 ]; then
   done
 fi
 
+if [ "$BENCH_NOVA" = 1 ]; then
+  # shellcheck source=scripts/bench/passthrough.sh
+  . scripts/bench/passthrough.sh
+fi
+
 # shellcheck source=scripts/bench/fill.sh
 . scripts/bench/fill.sh
 # shellcheck source=scripts/bench/freshness.sh
@@ -266,7 +272,7 @@ fi
 # --- report ---------------------------------------------------------------------------
 ftext load-end "$(cut -d' ' -f1-3 /proc/loadavg)"
 CMD="make bench"
-[ "$BENCH_NOVA" = 1 ] && CMD="make bench BENCH_NOVA=1"
+[ "$BENCH_NOVA" = 1 ] || CMD="make bench BENCH_NOVA=0"
 mkdir -p "$OUT"
 "$TOOL" report -in "$RAW" -out "$OUT" -connections "$CONNS" -command "$CMD  (= bash scripts/bench.sh)" ${PROF:+-profile "$PROF"} >"$W/report.md"
 cp "$RAW" "$OUT/raw.jsonl"

@@ -32,6 +32,7 @@ func markdown(res *results, command, profile string, chartErr error) string {
 	mdMemory(w, res)
 	mdFreshness(w, res)
 	mdReplicas(w, res)
+	mdPassThrough(w, res)
 	if chartErr == nil {
 		w("## Chart\n\n![throughput and latency](chart.png)\n\n")
 	} else {

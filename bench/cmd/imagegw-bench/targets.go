@@ -45,6 +45,7 @@ func evaluate(res *results) []target {
 	}
 	out = append(out, freshnessTargets(res)...)
 	out = append(out, replicasTargets(res)...)
+	out = append(out, passThroughTargets(res)...)
 	return append(out, rssTarget(res))
 }
 
