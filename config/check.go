@@ -14,7 +14,8 @@ import (
 	"github.com/imagegw/imagegw/microversion"
 )
 
-// Resolve fills the parsed values (Max, ImagesMax, MetadataMax, Brownouts)
+// Resolve fills the parsed values (Max, ImagesMax, MetadataMax, Brownouts,
+// Regions)
 // from their keys, then checks the whole configuration. Load and Defaults
 // call it; code that changes a version or brownout key of a Config must
 // call it again. Each error names the offending key.
@@ -31,6 +32,11 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("config: brownout_windows: %w", err)
 	}
 	c.Brownouts = ws
+	rs, err := parseRegions(c.RegionEntries)
+	if err != nil {
+		return fmt.Errorf("config: regions: %w", err)
+	}
+	c.Regions = rs
 	return c.Check()
 }
 
@@ -40,7 +46,7 @@ func (c *Config) Resolve() error {
 func (c Config) Check() error {
 	for _, check := range []func() error{
 		c.checkAddresses, c.checkChoices, c.checkDurations, c.checkLimits,
-		c.checkVersions, c.checkBrownouts, c.checkDeprecation,
+		c.checkVersions, c.checkBrownouts, c.checkRegions, c.checkDeprecation,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -74,10 +80,8 @@ func (c Config) checkAddresses() error {
 		}
 	}
 	if c.NovaURL != "" {
-		// where Nova serves "/": requests keep their /v2.1/… path, so a
-		// catalog URL (…/v2.1) would send /v2.1/v2.1/…
-		if p := strings.TrimRight(c.NovaURL, "/"); strings.HasSuffix(p, "/v2.1") || strings.HasSuffix(p, "/v2") {
-			return fmt.Errorf("config: nova_url: %q names an API version; give Nova's root (without /v2.1)", c.NovaURL)
+		if err := checkNovaRoot(c.NovaURL); err != nil {
+			return fmt.Errorf("config: nova_url: %w", err)
 		}
 		if c.NovaVersionsInterval <= 0 {
 			return fmt.Errorf("config: nova_versions_interval: %s is not positive", c.NovaVersionsInterval)
@@ -213,6 +217,33 @@ func (c Config) checkVersions() error {
 	}
 	if c.Max.Less(c.MetadataMax) {
 		return fmt.Errorf("config: metadata_max_version: %s is above max_version %s", c.MetadataMaxVersion, c.MaxVersion)
+	}
+	return nil
+}
+
+// checkNovaRoot: a nova_url is where Nova serves "/": requests keep their
+// /v2.1/… path, so a catalog URL (…/v2.1) would send /v2.1/v2.1/….
+func checkNovaRoot(u string) error {
+	if p := strings.TrimRight(u, "/"); strings.HasSuffix(p, "/v2.1") || strings.HasSuffix(p, "/v2") {
+		return fmt.Errorf("%q names an API version; give Nova's root (without /v2.1)", u)
+	}
+	return nil
+}
+
+// checkRegions: the entries parse, match the parsed regions, and a
+// region's nova_url, like nova_url, is Nova's root.
+func (c Config) checkRegions() error {
+	rs, err := parseRegions(c.RegionEntries)
+	if err != nil {
+		return fmt.Errorf("config: regions: %w", err)
+	}
+	if !slices.Equal(rs, c.Regions) {
+		return fmt.Errorf("config: regions: %q but the parsed regions are %v (changed without Resolve)", c.RegionEntries, c.Regions)
+	}
+	for _, r := range rs {
+		if err := checkNovaRoot(r.NovaURL); err != nil {
+			return fmt.Errorf("config: regions: %s: nova_url: %w", r.Name, err)
+		}
 	}
 	return nil
 }

@@ -45,6 +45,11 @@ type Config struct {
 	// read from its /v2.1 document every NovaVersionsInterval.
 	NovaURL              string        `yaml:"nova_url"`
 	NovaVersionsInterval time.Duration `yaml:"nova_versions_interval"`
+	// RegionEntries, when set, make one imagegw the compute endpoint of
+	// several regions, each under its own path prefix (Resolve parses
+	// them into Regions); nova_url, public_url and glance_url are then
+	// each region's default.
+	RegionEntries []string `yaml:"regions,omitempty"`
 
 	// MaxVersion is the highest compute microversion advertised;
 	// ImagesMaxVersion and MetadataMaxVersion the last versions serving the
@@ -130,6 +135,8 @@ type Config struct {
 	Max, ImagesMax, MetadataMax microversion.Version `yaml:"-"`
 	// Brownouts are BrownoutWindows, parsed.
 	Brownouts []Window `yaml:"-"`
+	// Regions are RegionEntries, parsed.
+	Regions []Region `yaml:"-"`
 
 	// Service holds imagegw's own credentials from the OS_* variables; Load
 	// fills it. Never a file key: secrets belong in clouds.yaml or the

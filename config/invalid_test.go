@@ -52,6 +52,14 @@ func invalidFiles() []invalid {
 		{file: "nova_url: http://nova:8774/v2.1\n", key: "nova_url"},
 		{file: "nova_url: http://nova:8774/compute/v2/\n", key: "nova_url"},
 		{file: "nova_url: http://nova:8774/\nnova_versions_interval: 0s\n", key: "nova_versions_interval"},
+		{file: "regions: [R1]\n", key: "regions"},
+		{file: "regions: ['R1 r1']\n", key: "regions"},
+		{file: "regions: ['R1 /v2.1/r1']\n", key: "regions"},
+		{file: "regions: ['R1 /r1 nova=http://n:8774']\n", key: "regions"},
+		{file: "regions: ['R1 /r1 nova_url=n:8774']\n", key: "regions"},
+		{file: "regions: ['R1 /r1 nova_url=http://n:8774/v2.1']\n", key: "regions"},
+		{file: "regions: ['R1 /r1', 'R1 /r2']\n", key: "regions"},
+		{file: "regions: ['R1 /r1', 'R2 /r1/b']\n", key: "regions"},
 		{file: "redis_url: http://redis:6379/\n", key: "redis_url"},
 		// what the Redis client cannot connect to, Load refuses (a
 		// sentinel:// scheme of other clients; Sentinel is ?master_set=)

@@ -64,6 +64,8 @@ func upstreamKeys() []key {
 			bind: stringKey(func(c *Config) *string { return &c.NovaURL })},
 		{name: "nova_versions_interval", def: "1m", help: "how often the microversion range is read again from nova_url's /v2.1",
 			bind: durationKey(func(c *Config) *time.Duration { return &c.NovaVersionsInterval })},
+		{name: "regions", help: "regions served under path prefixes: \"NAME /prefix [nova_url=URL] [public_url=URL] [glance_url=URL]\", comma-separated",
+			bind: listKey(func(c *Config) *[]string { return &c.RegionEntries })},
 		{name: "max_version", def: "2.93", help: "highest advertised compute microversion",
 			bind: stringKey(func(c *Config) *string { return &c.MaxVersion })},
 		{name: "images_max_version", def: "2.35", help: "last microversion serving the image routes",

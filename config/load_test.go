@@ -59,6 +59,8 @@ func samples() map[string]sample {
 		"deprecation_info_url": {text: "https://docs.test/migrate"},
 		"brownout_windows":     {text: "09:00-09:15, 23:50-00:10", yaml: "['09:00-09:15', '23:50-00:10']"},
 		"brownout_percent":     {text: "2.5"}, "log_level": {text: "debug"},
+		"regions": {text: "R1 /r1 nova_url=http://nova1.test:8774, R2 /r/two public_url=https://r2.test/compute",
+			yaml: "['R1 /r1 nova_url=http://nova1.test:8774', 'R2 /r/two public_url=https://r2.test/compute']"},
 	}
 }
 
