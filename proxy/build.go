@@ -56,16 +56,35 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 	if coord != nil {
 		srv.Coordinate(coord)
 	}
-	if cfg.NovaURL != "" {
-		nova, err := upstream.NewNova(cfg.NovaURL, cfg.UpstreamTimeout)
-		if err != nil {
-			return nil, nil, err
-		}
-		srv.FrontNova(nova)
+	if err := frontNovas(srv, cfg); err != nil {
+		return nil, nil, err
 	}
 	if cfg.NotificationsURL != "" {
 		srv.Subscribe(&upstream.Subscriber{URL: cfg.NotificationsURL, Exchange: cfg.NotificationsExchange,
 			Topic: cfg.NotificationsTopic, MaxBackoff: 5 * time.Second})
 	}
 	return srv, ks, nil
+}
+
+// frontNovas puts each front with a Nova (nova_url, or a region's) in
+// front of it.
+func frontNovas(srv *Server, cfg config.Config) error {
+	for _, f := range srv.fronts {
+		u := novaURL(cfg, f.name)
+		if u == "" {
+			continue
+		}
+		nova, err := upstream.NewNova(u, cfg.UpstreamTimeout)
+		if err != nil {
+			return err
+		}
+		region := ""
+		if srv.regional() {
+			region = f.name
+		}
+		if err := srv.FrontNova(region, nova); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -249,6 +249,8 @@ func cacheKey(kind cacheKind, k *request) string {
 		b = append(b, role...)
 	}
 	b = append(b, 0)
+	b = append(b, k.front.name...) // the region: never another region's answer
+	b = append(b, 0)
 	b = append(b, k.glanceURL...)
 	b = append(b, 0)
 	b = append(b, k.query...)

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -33,17 +34,29 @@ const (
 	novaDown
 )
 
-// FrontNova puts imagegw in front of n until Close: every request that is
-// not an image proxy call goes to it, and the served microversion range
-// follows Nova's own /v2.1 document.
-func (s *Server) FrontNova(n *upstream.Nova) {
+// FrontNova puts the front of region (with regions; "" without) in front
+// of n until Close: every request to it that is not an image proxy call
+// goes to n, and its microversion range follows n's /v2.1 document.
+func (s *Server) FrontNova(region string, n *upstream.Nova) error {
+	f := s.fronts[0]
+	if region != "" {
+		f = nil
+		for _, x := range s.fronts {
+			if x.name == region {
+				f = x
+			}
+		}
+		if f == nil {
+			return fmt.Errorf("proxy: no region %q", region)
+		}
+	}
 	var public *upstream.Public
-	if s.cfg.PublicURL != "" {
-		public, _ = url.Parse(strings.TrimRight(s.cfg.PublicURL, "/")) // Check parsed it
+	if f.public != "" {
+		public, _ = url.Parse(f.public) // Check parsed it
 	}
 	p := &passThrough{nova: n}
-	p.rp = n.ReverseProxy(public, s.writePassThroughError)
-	s.nova = p
+	p.rp = n.ReverseProxy(public, f.prefix, func(w http.ResponseWriter, r *http.Request, err error) { s.writePassThroughError(w, r, err, p) })
+	f.nova = p
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	prev := s.stop
@@ -55,7 +68,8 @@ func (s *Server) FrontNova(n *upstream.Nova) {
 			prev()
 		}
 	}
-	go func() { defer close(done); s.followNovaVersions(ctx, n) }()
+	go func() { defer close(done); s.followNovaVersions(ctx, f) }()
+	return nil
 }
 
 // servedHere tells the requests imagegw answers itself in front of Nova:
@@ -88,19 +102,19 @@ func (s *Server) servedHere(path string) bool {
 
 // passThroughRequest hands r to Nova and accounts for it: metrics and
 // one log line, as requestLog does for imagegw's own routes.
-func (s *Server) passThroughRequest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) passThroughRequest(w http.ResponseWriter, r *http.Request, f *front) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
-	s.nova.rp.ServeHTTP(rec, r)
+	f.nova.rp.ServeHTTP(rec, r)
 	latency := time.Since(start)
 	if rec.status >= 200 && rec.status < 500 {
-		s.nova.state.Store(novaUp)
+		f.nova.state.Store(novaUp)
 	}
 	s.metrics.observeRequest(requestLabels{route: "nova", method: r.Method, status: rec.status}, latency.Seconds())
 	s.metrics.upstream.WithLabelValues("nova").Observe(latency.Seconds())
 	if ce := s.log.Check(zap.InfoLevel, "request"); ce != nil {
 		ce.Write(zap.String("request_id", rec.Header().Get("X-Openstack-Request-Id")),
-			zap.String("method", r.Method), zap.String("route", "nova"), zap.String("path", r.URL.Path),
+			zap.String("method", r.Method), zap.String("route", "nova"), zap.String("region", f.name), zap.String("path", r.URL.Path),
 			zap.Int("status", rec.status), zap.Duration("latency", latency),
 			zap.String("user_agent", r.UserAgent()))
 	}
@@ -110,15 +124,15 @@ func (s *Server) passThroughRequest(w http.ResponseWriter, r *http.Request) {
 // /v2.1 document now and every nova_versions_interval (every 5 s until it
 // is first read), so "latest" and the 406 boundary are Nova's on every
 // route.
-func (s *Server) followNovaVersions(ctx context.Context, n *upstream.Nova) {
+func (s *Server) followNovaVersions(ctx context.Context, f *front) {
 	learned := false
 	for {
-		if err := s.learnNovaVersions(ctx, n); err != nil {
-			s.log.Warn("Nova's version document", zap.Error(err))
-			s.nova.state.Store(novaDown)
+		if err := s.learnNovaVersions(ctx, f); err != nil {
+			s.log.Warn("Nova's version document", zap.String("region", f.name), zap.Error(err))
+			f.nova.state.Store(novaDown)
 		} else {
 			learned = true
-			s.nova.state.Store(novaUp)
+			f.nova.state.Store(novaUp)
 		}
 		wait := s.cfg.NovaVersionsInterval
 		if !learned {
@@ -132,8 +146,8 @@ func (s *Server) followNovaVersions(ctx context.Context, n *upstream.Nova) {
 	}
 }
 
-func (s *Server) learnNovaVersions(ctx context.Context, n *upstream.Nova) error {
-	lo, hi, err := n.Versions(ctx)
+func (s *Server) learnNovaVersions(ctx context.Context, f *front) error {
+	lo, hi, err := f.nova.nova.Versions(ctx)
 	if err != nil {
 		return err
 	}
@@ -141,20 +155,32 @@ func (s *Server) learnNovaVersions(ctx context.Context, n *upstream.Nova) error 
 	if err != nil {
 		return err
 	}
-	if cur := s.served.Load(); cur.min != r.Min || cur.max != r.Max {
-		s.served.Store(newVersionHeaders(r))
-		s.log.Info("microversion range from Nova", zap.String("min", r.Min.String()), zap.String("max", r.Max.String()))
+	if cur := f.served.Load(); cur.min != r.Min || cur.max != r.Max {
+		f.served.Store(newVersionHeaders(r))
+		s.log.Info("microversion range from Nova", zap.String("region", f.name), zap.String("min", r.Min.String()), zap.String("max", r.Max.String()))
 	}
 	return nil
 }
 
-// novaState is Nova in /readyz's details: off (no nova_url), up, down.
-// Nova down does not make imagegw unready: the image routes still work.
-func (s *Server) novaState() string {
-	if s.nova == nil {
+// novaState is Nova in /readyz's details: off (no nova_url), up, down;
+// with regions, the state of each region's Nova by name. Nova down does
+// not make imagegw unready: the image routes still work.
+func (s *Server) novaState() any {
+	if !s.regional() {
+		return s.fronts[0].novaState()
+	}
+	out := make(map[string]string, len(s.fronts))
+	for _, f := range s.fronts {
+		out[f.name] = f.novaState()
+	}
+	return out
+}
+
+func (f *front) novaState() string {
+	if f.nova == nil {
 		return "off"
 	}
-	switch s.nova.state.Load() {
+	switch f.nova.state.Load() {
 	case novaUp:
 		return "up"
 	case novaDown:

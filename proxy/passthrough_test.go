@@ -28,7 +28,7 @@ func newNovaServer(t *testing.T, mutate func(*config.Config)) (*Server, *upstrea
 	s.ready = &readiness{probe: &countingProbe{}}
 	n, err := upstream.NewNova(fn.URL, s.cfg.UpstreamTimeout)
 	require.NoError(t, err)
-	s.FrontNova(n)
+	require.NoError(t, s.FrontNova("", n))
 	t.Cleanup(s.Close)
 	return s, fn
 }

@@ -23,7 +23,9 @@ import (
 // wsgi.Resource); every step is a small function, here or in resource.go:
 //
 //	before routing (ServeHTTP):
-//	  0. passThrough     with nova_url, what is not an image proxy call goes
+//	  0. enterFront      with regions, the region of the path prefix, which
+//	                     is stripped (front.go); 404 under none
+//	     passThrough     with nova_url, what is not an image proxy call goes
 //	                     to nova-api as it came (passthrough.go)
 //	  1. requestLimits   eventlet: request line 414, header lines 400
 //	  2. normalizePath   routes: decoded path, "//" collapsed, final "\n" dropped
@@ -59,8 +61,13 @@ func (s *Server) pipeline(next echo.HandlerFunc) echo.HandlerFunc {
 // code, not Echo pre-middleware: Echo builds those closures anew on every
 // request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.nova != nil && !s.servedHere(r.URL.Path) { // Nova's request, Nova's pipeline
-		s.passThroughRequest(w, r)
+	r, f, ok := s.enterFront(r)
+	if !ok && !s.operatorPath(r.URL.Path) {
+		writeNoRegion(w, r)
+		return
+	}
+	if f.nova != nil && !s.servedHere(r.URL.Path) { // Nova's request, Nova's pipeline
+		s.passThroughRequest(w, r, f)
 		return
 	}
 	if status := s.requestLimits(r); status != 0 {
@@ -140,7 +147,7 @@ func (s *Server) requestLog(c echo.Context, next echo.HandlerFunc) error {
 		h["X-Openstack-Request-Id"] = v
 		h["X-Compute-Request-Id"] = v
 	}
-	rq := &request{Context: c, start: start, id: id, base: c.Request().Context()}
+	rq := &request{Context: c, start: start, id: id, base: c.Request().Context(), front: s.frontFor(c.Request())}
 	if s.cfg.RequestTimeout > 0 {
 		rq.deadline = start.Add(s.cfg.RequestTimeout)
 	}
@@ -315,7 +322,7 @@ func (s *Server) versions(c echo.Context, next echo.HandlerFunc) error {
 		}
 	}
 	rq := requestOf(c)
-	served := s.served.Load()
+	served := rq.front.served.Load()
 	if pc.legacy {
 		rq.legacy, rq.ver, rq.version = true, served.min, "legacy-v2"
 		return next(rq)

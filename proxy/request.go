@@ -25,6 +25,8 @@ type request struct {
 	version  string
 	cache    string
 	brownout bool
+	// front is the compute endpoint (region) the request is for
+	front *front
 	// auth and versions
 	identity *upstream.Identity
 	token    string

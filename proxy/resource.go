@@ -51,7 +51,7 @@ func (s *Server) resourceSteps(rq *request, rt *route) error {
 	if err := s.scopeSteps(rq, rt); err != nil {
 		return err
 	}
-	glanceURL, err := s.glanceEndpoint(rq.identity)
+	glanceURL, err := s.glanceEndpoint(rq.front, rq.identity)
 	if err != nil {
 		return err
 	}
@@ -136,16 +136,17 @@ func (s *Server) scopeSteps(rq *request, rt *route) error {
 	return nil
 }
 
-// glanceEndpoint is glance_url, else the caller's catalog's image
-// endpoint (Nova's [glance] api_servers, else the catalog).
-func (s *Server) glanceEndpoint(id *upstream.Identity) (string, error) {
-	if s.cfg.GlanceURL != "" {
-		return s.cfg.GlanceURL, nil
+// glanceEndpoint is the front's glance_url, else the image endpoint of
+// the front's region in the caller's catalog (Nova's [glance]
+// api_servers, else the catalog).
+func (s *Server) glanceEndpoint(f *front, id *upstream.Identity) (string, error) {
+	if f.glance != "" {
+		return f.glance, nil
 	}
-	if u, ok := upstream.CatalogURL(id.Catalog, "image", s.cfg.Region, s.cfg.Interface); ok {
+	if u, ok := upstream.CatalogURL(id.Catalog, "image", f.name, s.cfg.Interface); ok {
 		return u, nil
 	}
-	return "", noGlanceEndpoint(id.Catalog, s.cfg.Region)
+	return "", noGlanceEndpoint(id.Catalog, f.name)
 }
 
 // noGlanceEndpoint is Nova's answer when the token's catalog has no image

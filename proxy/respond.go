@@ -100,13 +100,13 @@ func (s *Server) writeError(c echo.Context, err error) {
 // pass-through): Nova's fault body for what its load balancer would say
 // (translate.NovaUnavailable), with request ids under the API mounts as
 // Nova's answer would carry; 499 and no body for a client that left.
-func (s *Server) writePassThroughError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) writePassThroughError(w http.ResponseWriter, r *http.Request, err error, p *passThrough) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		writeEmpty(w, statusClientClosed, false)
 		return
 	}
 	fault := translate.NovaUnavailable(upstream.Failure(err), err)
-	s.nova.state.Store(novaDown)
+	p.state.Store(novaDown)
 	s.metrics.upstreamKO.WithLabelValues("nova", strconv.Itoa(fault.Status)).Inc()
 	h := w.Header()
 	id := newRequestID()
@@ -119,6 +119,18 @@ func (s *Server) writePassThroughError(w http.ResponseWriter, r *http.Request, e
 	h.Set("Content-Type", "application/json; charset=UTF-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(fault.Status)
+	_, _ = w.Write(b)
+}
+
+// writeNoRegion answers a request under no region's prefix: Nova's 404
+// fault, saying so, never another region's answer.
+func writeNoRegion(w http.ResponseWriter, r *http.Request) {
+	b, _ := json.Marshal(map[string]any{"itemNotFound": map[string]any{"code": http.StatusNotFound,
+		"message": "No region of this compute endpoint is served under " + r.URL.Path + "."}})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusNotFound)
 	_, _ = w.Write(b)
 }
 

@@ -8,14 +8,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
 	"github.com/imagegw/imagegw/config"
-	"github.com/imagegw/imagegw/microversion"
 	"github.com/imagegw/imagegw/proxy/upstream"
 )
 
@@ -47,11 +45,9 @@ type Server struct {
 	glance  upstream.Glance
 	log     *zap.Logger
 	authURI string
-	// served is the microversion range and its prebuilt response
-	// headers: max_version's, or Nova's own when imagegw fronts it
-	// (swapped whole when Nova's document changes).
-	served  atomic.Pointer[versionHeaders]
-	nova    *passThrough // nil: no nova_url
+	// fronts are the compute endpoints served: the only one, or one per
+	// region (front.go)
+	fronts  []*front
 	echo    *echo.Echo
 	writes  *keyedMutex
 	cache   *responseCache
@@ -86,7 +82,7 @@ func New(d Deps) (*Server, error) {
 	if d.Ready != nil {
 		s.ready = &readiness{probe: d.Ready, ttl: d.Config.ReadyCacheTTL}
 	}
-	s.served.Store(newVersionHeaders(microversion.Range{Min: microversion.V(2, 1), Max: d.Config.Max}))
+	s.fronts = newFronts(d.Config)
 	store := d.Cache
 	if store == nil {
 		store = NewMemCache(d.Config.CacheMaxEntries, d.Config.CacheMaxBytes, time.Minute)

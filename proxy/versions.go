@@ -65,13 +65,18 @@ func (s *Server) baseURL(c echo.Context) string {
 // baseParts are baseURL as two strings to concatenate (public_url and "",
 // or the scheme and the Host), made without allocating.
 func (s *Server) baseParts(r *http.Request) [2]string {
-	if s.cfg.PublicURL != "" {
-		return [2]string{strings.TrimRight(s.cfg.PublicURL, "/"), ""}
+	f := s.frontFor(r)
+	if f.public != "" {
+		return [2]string{f.public, ""}
+	}
+	host := r.Host
+	if f.prefix != "" { // a region's links keep its prefix
+		host += f.prefix
 	}
 	if r.TLS != nil {
-		return [2]string{"https://", r.Host}
+		return [2]string{"https://", host}
 	}
-	return [2]string{"http://", r.Host}
+	return [2]string{"http://", host}
 }
 
 // appParts are baseURL + mount as three strings to concatenate.
@@ -91,7 +96,7 @@ func (s *Server) rootVersions(c echo.Context) (response, error) {
 	b := s.baseURL(c)
 	return jsonAnswer(http.StatusOK, successType(c), map[string][]versionSummary{"versions": {
 		{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20, Links: []versionLink{{Rel: "self", Href: b + "/v2/"}}},
-		{ID: "v2.1", Status: "CURRENT", Version: s.served.Load().max.String(), MinVersion: s.served.Load().min.String(), Updated: updatedV21,
+		{ID: "v2.1", Status: "CURRENT", Version: s.frontFor(c.Request()).served.Load().max.String(), MinVersion: s.frontFor(c.Request()).served.Load().min.String(), Updated: updatedV21,
 			Links: []versionLink{{Rel: "self", Href: b + "/v2.1/"}}},
 	}})
 }
@@ -110,7 +115,7 @@ func (s *Server) document(c echo.Context, id string) (response, error) {
 	if classify(c.Request().URL.Path).legacy {
 		self = s.baseURL(c) + "/v2/"
 	}
-	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.served.Load().max.String(), MinVersion: s.served.Load().min.String(), Updated: updatedV21,
+	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.frontFor(c.Request()).served.Load().max.String(), MinVersion: s.frontFor(c.Request()).served.Load().min.String(), Updated: updatedV21,
 		Links:      []versionLink{{Rel: "self", Href: self}, describedBy()},
 		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}},
 	}

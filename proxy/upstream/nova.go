@@ -47,20 +47,23 @@ func NewNova(root string, timeout time.Duration) (*Nova, error) {
 // and path prefix Nova's links must name. Nil: each request's own Host.
 type Public = url.URL
 
-// ReverseProxy forwards a request unchanged (method, path, query, body,
+// ReverseProxy forwards a request unchanged (below prefix, a region's) (method, path, query, body,
 // headers; hop-by-hop ones aside, as RFC 9110 asks of any proxy) and
 // streams Nova's answer back unchanged. The Host header is the client's
 // (or public's), so the links Nova builds from it (self, bookmark,
 // Location, *_links) name imagegw; X-Forwarded-For, -Host, -Proto and
 // -Prefix carry the rest for a Nova that parses them ([oslo_middleware]
 // enable_proxy_headers_parsing). onError answers what Nova could not.
-func (n *Nova) ReverseProxy(public *Public, onError func(http.ResponseWriter, *http.Request, error)) *httputil.ReverseProxy {
+func (n *Nova) ReverseProxy(public *Public, prefix string, onError func(http.ResponseWriter, *http.Request, error)) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Transport: n.transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(n.root)
 			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
+			if prefix != "" { // a region's path prefix, stripped from the path
+				pr.Out.Header.Set("X-Forwarded-Prefix", prefix)
+			}
 			if public != nil {
 				pr.Out.Host = public.Host
 				pr.Out.Header.Set("X-Forwarded-Host", public.Host)

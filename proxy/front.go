@@ -1,0 +1,120 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/imagegw/imagegw/config"
+	"github.com/imagegw/imagegw/microversion"
+)
+
+// front is one compute endpoint as clients see it: the region whose
+// Glance the callers' catalogs name, the public URL its links carry, the
+// Nova behind it and the microversion range it serves. Without regions
+// imagegw has one, at "/"; with regions, one per region, each under its
+// path prefix (issue 18: one fleet for several regions).
+type front struct {
+	name   string // the catalog region of Glance endpoints
+	prefix string // "" without regions, else "/regionone"
+	public string // public URL of links, no trailing "/" ("": the request's host and prefix)
+	glance string // glance_url ("": the caller's catalog)
+	nova   *passThrough
+	served atomic.Pointer[versionHeaders]
+}
+
+// newFronts builds the fronts of cfg: one per region, each defaulting to
+// the top-level nova_url, public_url and glance_url, or the only one.
+func newFronts(cfg config.Config) []*front {
+	regions := cfg.Regions
+	if len(regions) == 0 {
+		regions = []config.Region{{Name: cfg.Region}}
+	}
+	out := make([]*front, len(regions))
+	for i, r := range regions {
+		f := &front{name: r.Name, prefix: r.Prefix, public: or(r.PublicURL, cfg.PublicURL), glance: or(r.GlanceURL, cfg.GlanceURL)}
+		if f.public != "" && r.PublicURL == "" && f.prefix != "" {
+			f.public = strings.TrimRight(f.public, "/") + f.prefix // the fleet's URL, then the region's prefix
+		}
+		f.public = strings.TrimRight(f.public, "/")
+		f.served.Store(newVersionHeaders(microversion.Range{Min: microversion.V(2, 1), Max: cfg.Max}))
+		out[i] = f
+	}
+	return out
+}
+
+// novaURL is the Nova behind region name's front (or the only one).
+func novaURL(cfg config.Config, name string) string {
+	for _, r := range cfg.Regions {
+		if r.Name == name && r.NovaURL != "" {
+			return r.NovaURL
+		}
+	}
+	return cfg.NovaURL
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+type frontKey struct{}
+
+// regional: requests are dispatched to regions by path prefix.
+func (s *Server) regional() bool { return s.fronts[0].prefix != "" }
+
+// frontOf finds the region a path is under and the path below its
+// prefix; nil when no region serves it.
+func (s *Server) frontOf(path string) (*front, string) {
+	for _, f := range s.fronts {
+		if rest, ok := strings.CutPrefix(path, f.prefix); ok && (rest == "" || rest[0] == '/') {
+			if rest == "" {
+				rest = "/"
+			}
+			return f, rest
+		}
+	}
+	return nil, ""
+}
+
+// enterFront places r in its region: the prefix stripped, the front in
+// its context. ok is false when no region serves r.
+func (s *Server) enterFront(r *http.Request) (*http.Request, *front, bool) {
+	if !s.regional() {
+		return r, s.fronts[0], true
+	}
+	f, rest := s.frontOf(r.URL.Path)
+	if f == nil {
+		return r, s.fronts[0], false
+	}
+	r.URL.Path = rest
+	if r.URL.RawPath != "" {
+		r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, f.prefix)
+	}
+	return r.WithContext(context.WithValue(r.Context(), frontKey{}, f)), f, true
+}
+
+// frontFor is the front of a request enterFront placed.
+func (s *Server) frontFor(r *http.Request) *front {
+	if !s.regional() {
+		return s.fronts[0]
+	}
+	if f, ok := r.Context().Value(frontKey{}).(*front); ok {
+		return f
+	}
+	return s.fronts[0]
+}
+
+// operatorPath: imagegw's own endpoints, outside any region.
+func (s *Server) operatorPath(path string) bool {
+	switch path {
+	case "/healthz", "/readyz":
+		return true
+	case "/metrics", "/migration":
+		return s.cfg.OperatorListen == ""
+	}
+	return false
+}
