@@ -66,6 +66,7 @@ func TestMain(m *testing.M) {
 	world.gw.Close()
 	stopFleet()
 	stopRedisHA()
+	stopRegion2()
 	os.Exit(code)
 }
 

@@ -148,6 +148,10 @@ $(authtoken nova)
 region_name = RegionOne
 [oslo_concurrency]
 lock_path = $D/nova/lock
+[oslo_middleware]
+# imagegw in front (issue 18) forwards its public host, scheme and a
+# region's path prefix (X-Forwarded-*): the links Nova builds name them
+enable_proxy_headers_parsing = true
 [oslo_messaging_notifications]
 driver = noop
 [wsgi]
