@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"syscall"
 	"time"
 
@@ -74,8 +75,18 @@ func (n *Nova) ReverseProxy(public *Public, prefix string, onError func(http.Res
 			}
 		},
 		ErrorHandler: onError,
+		BufferPool:   copyBuffers{},
 	}
 }
+
+// copyBuffers recycles the 32 KB buffers ReverseProxy copies bodies
+// through: without a pool it allocates one per request.
+type copyBuffers struct{}
+
+var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (copyBuffers) Get() []byte  { return *copyBufferPool.Get().(*[]byte) }
+func (copyBuffers) Put(b []byte) { copyBufferPool.Put(&b) }
 
 // Failure classifies a pass-through error for the fault answered.
 func Failure(err error) translate.NovaFailure {
