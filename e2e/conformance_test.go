@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,6 +93,7 @@ func writeConformanceReport(t *testing.T, rep *conformance.Report) {
 	var table, summary strings.Builder
 	rep.WriteTable(&table)
 	rep.WriteSummary(&summary, false)
+	checkJUnit(t, rep)
 	t.Logf("route x microversion class (passed/total):\n%s", table.String())
 	if path := os.Getenv("IMAGEGW_CONFORMANCE_REPORT"); path != "" {
 		var full strings.Builder
@@ -100,6 +102,31 @@ func writeConformanceReport(t *testing.T, rep *conformance.Report) {
 		require.NoError(t, os.WriteFile(path, []byte(full.String()), 0o644))
 		t.Logf("full report written to %s", path)
 	}
+}
+
+// checkJUnit: the JUnit report of the real run is XML with one testcase
+// per case and as many failures as the report has.
+func checkJUnit(t *testing.T, rep *conformance.Report) {
+	t.Helper()
+	var b strings.Builder
+	require.NoError(t, rep.WriteJUnit(&b, "imagegw e2e"))
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(b.String()), &suites))
+	n := 0
+	for _, s := range suites.Suites {
+		n += len(s.Cases)
+	}
+	require.Equal(t, len(rep.Outcomes), n)
+	require.Equal(t, len(rep.Outcomes), suites.Tests)
+	require.Equal(t, len(rep.Failures()), suites.Failures)
 }
 
 // checkConformanceOutcomes logs the counts and fails once per failing

@@ -274,6 +274,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	devPath := fs.String("deviations", "conformance/deviations.yaml", `deviations file ("" for none): listed differences are reported separately, not as failures`)
 	verbose := fs.Bool("v", false, "print JSON body differences path by path and the cases of every deviation")
 	jsonOut := fs.String("json", "", "also write the outcomes as JSON to this file")
+	junitOut := fs.String("junit", "", "also write the outcomes as JUnit XML to this file (one testcase per case, for CI)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: imagegw-conformance run --target URL --cloud-dir DIR [--golden DIR | --compare URL] [flags]\n\n"+
 			"Runs the matrix against --target and compares every answer, after normalisation,\n"+
@@ -314,6 +315,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	rep.WriteSummary(stdout, *verbose)
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, rep); err != nil {
+			return false, err
+		}
+	}
+	if *junitOut != "" {
+		if err := writeJUnit(*junitOut, rep, c.target); err != nil {
 			return false, err
 		}
 	}
@@ -361,6 +367,19 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// writeJUnit writes the report as JUnit XML, named after the endpoint.
+func writeJUnit(path string, rep *conformance.Report, target string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteJUnit(f, "imagegw-conformance "+target); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeJSON(path string, rep *conformance.Report) error {
