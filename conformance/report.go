@@ -112,46 +112,62 @@ func (r *Report) Failures() []Outcome {
 	return out
 }
 
+// Cell is one route × microversion-class cell of the matrix (or a row's,
+// a column's or the whole run's total).
+type Cell struct{ Pass, Total, Dev int }
+
+// String is the cell as the tables show it: passed/total, "!" when some
+// failed, "~" when some differ as a listed deviation, "." for no case.
+func (c *Cell) String() string {
+	if c == nil || c.Total == 0 {
+		return "."
+	}
+	s := fmt.Sprintf("%d/%d", c.Pass, c.Total)
+	if c.Pass < c.Total {
+		s += "!"
+	}
+	if c.Dev > 0 {
+		s += "~"
+	}
+	return s
+}
+
+// Grid is the route × microversion-class table of a report, with totals.
+type Grid struct {
+	Cells      map[string]map[string]*Cell // route → class → cell
+	Rows, Cols map[string]*Cell
+	All        *Cell
+}
+
+// Grid counts the outcomes into the route × microversion-class table.
+func (r *Report) Grid() Grid {
+	g := Grid{Cells: map[string]map[string]*Cell{}, Rows: map[string]*Cell{}, Cols: map[string]*Cell{}, All: &Cell{}}
+	for _, o := range r.Outcomes {
+		if g.Cells[o.Case.Route] == nil {
+			g.Cells[o.Case.Route] = map[string]*Cell{}
+		}
+		for _, c := range []*Cell{
+			get(g.Cells[o.Case.Route], o.Case.MV, func() *Cell { return &Cell{} }),
+			get(g.Rows, o.Case.Route, func() *Cell { return &Cell{} }),
+			get(g.Cols, o.Case.MV, func() *Cell { return &Cell{} }),
+			g.All,
+		} {
+			c.Total++
+			if !o.Failed() {
+				c.Pass++
+			}
+			if o.Status == StatusDeviation {
+				c.Dev++
+			}
+		}
+	}
+	return g
+}
+
 // WriteTable prints the route × microversion-class table: each cell is
 // passed/total ("!" marks failures, "~" accepted deviations).
 func (r *Report) WriteTable(w io.Writer) {
-	type cell struct{ pass, total, dev int }
-	cells := map[string]map[string]*cell{}
-	rowTotal := map[string]*cell{}
-	colTotal := map[string]*cell{}
-	all := &cell{}
-	for _, o := range r.Outcomes {
-		if cells[o.Case.Route] == nil {
-			cells[o.Case.Route] = map[string]*cell{}
-		}
-		for _, c := range []*cell{
-			get(cells[o.Case.Route], o.Case.MV, func() *cell { return &cell{} }),
-			get(rowTotal, o.Case.Route, func() *cell { return &cell{} }),
-			get(colTotal, o.Case.MV, func() *cell { return &cell{} }),
-			all,
-		} {
-			c.total++
-			if !o.Failed() {
-				c.pass++
-			}
-			if o.Status == StatusDeviation {
-				c.dev++
-			}
-		}
-	}
-	format := func(c *cell) string {
-		if c == nil || c.total == 0 {
-			return "."
-		}
-		s := fmt.Sprintf("%d/%d", c.pass, c.total)
-		if c.pass < c.total {
-			s += "!"
-		}
-		if c.dev > 0 {
-			s += "~"
-		}
-		return s
-	}
+	g := r.Grid()
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "route \\ mv\t")
 	for _, m := range r.MVs {
@@ -161,15 +177,15 @@ func (r *Report) WriteTable(w io.Writer) {
 	for _, route := range r.Routes {
 		fmt.Fprintf(tw, "%s\t", route)
 		for _, m := range r.MVs {
-			fmt.Fprintf(tw, "%s\t", format(cells[route][m]))
+			fmt.Fprintf(tw, "%s\t", g.Cells[route][m])
 		}
-		fmt.Fprintf(tw, "%s\t\n", format(rowTotal[route]))
+		fmt.Fprintf(tw, "%s\t\n", g.Rows[route])
 	}
 	fmt.Fprint(tw, "all\t")
 	for _, m := range r.MVs {
-		fmt.Fprintf(tw, "%s\t", format(colTotal[m]))
+		fmt.Fprintf(tw, "%s\t", g.Cols[m])
 	}
-	fmt.Fprintf(tw, "%s\t\n", format(all))
+	fmt.Fprintf(tw, "%s\t\n", g.All)
 	tw.Flush()
 	fmt.Fprintln(w, `cells: passed/total; "!" = failures, "~" = accepted deviations, "." = no case`)
 }

@@ -94,6 +94,7 @@ func writeConformanceReport(t *testing.T, rep *conformance.Report) {
 	rep.WriteTable(&table)
 	rep.WriteSummary(&summary, false)
 	checkJUnit(t, rep)
+	checkHTML(t, rep)
 	t.Logf("route x microversion class (passed/total):\n%s", table.String())
 	if path := os.Getenv("IMAGEGW_CONFORMANCE_REPORT"); path != "" {
 		var full strings.Builder
@@ -127,6 +128,26 @@ func checkJUnit(t *testing.T, rep *conformance.Report) {
 	require.Equal(t, len(rep.Outcomes), n)
 	require.Equal(t, len(rep.Outcomes), suites.Tests)
 	require.Equal(t, len(rep.Failures()), suites.Failures)
+}
+
+// checkHTML: the HTML report of the real run, rendered by headless
+// Chromium, shows the counts, the matrix with its totals and one
+// expandable entry per failure and accepted deviation.
+func checkHTML(t *testing.T, rep *conformance.Report) {
+	t.Helper()
+	page := filepath.Join(t.TempDir(), "conformance.html")
+	var b strings.Builder
+	require.NoError(t, rep.WriteHTML(&b, "imagegw e2e"))
+	require.NoError(t, os.WriteFile(page, []byte(b.String()), 0o600))
+	dom := renderedDOM(t, page)
+	c := rep.Counts()
+	require.Contains(t, dom, fmt.Sprintf("%d cases: %d pass, %d accepted deviations", len(rep.Outcomes), c[conformance.StatusPass], c[conformance.StatusDeviation]))
+	require.Contains(t, dom, `<table id="matrix">`)
+	require.Equal(t, len(rep.Routes)+2, strings.Count(dom, "<tr>"), "a header, a row per route, the totals")
+	require.Contains(t, dom, "<tr><th>all</th>")
+	require.Contains(t, dom, rep.Grid().All.String()+"</td></tr>")
+	require.Equal(t, len(rep.Failures()), strings.Count(dom, `<details class="failure">`))
+	require.Equal(t, c[conformance.StatusDeviation], strings.Count(dom, `<details class="deviation">`))
 }
 
 // checkConformanceOutcomes logs the counts and fails once per failing

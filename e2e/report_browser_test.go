@@ -52,11 +52,8 @@ func TestMigrationReportInChromium(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	flags := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + filepath.Join(dir, "profile"), "--window-size=1400,500"}
-	dom, err := exec.CommandContext(ctx, "chromium", append(flags, "--dump-dom", "file://"+page)...).Output()
-	require.NoError(t, err)
+	flags := chromiumFlags(dir)
+	dom := renderedDOM(t, page)
 	for _, want := range []string{"legacy-sdk/0.9", "nightly-script/1.2", "images.detail", "images.show", "metadata.index",
 		"GET /v2/images", "legacy-v2", world.seed.Projects["demo"]} {
 		require.Contains(t, string(dom), want)
@@ -90,4 +87,21 @@ func darkLight(img image.Image) (dark, light int) {
 		}
 	}
 	return dark, light
+}
+
+// chromiumFlags run a headless Chromium with its profile in dir.
+func chromiumFlags(dir string) []string {
+	return []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + filepath.Join(dir, "profile"), "--window-size=1400,500"}
+}
+
+// renderedDOM is the DOM headless Chromium renders from the file page.
+func renderedDOM(t *testing.T, page string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dom, err := exec.CommandContext(ctx, "chromium", append(chromiumFlags(t.TempDir()), "--dump-dom", "file://"+page)...).Output()
+	require.NoError(t, err)
+	return string(dom)
 }

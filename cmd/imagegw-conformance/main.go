@@ -89,7 +89,7 @@ type common struct {
 	target, cloudDir   string
 	reset              bool
 	python, seedScript string
-	filter             string
+	filter, only, skip string
 	quiet              bool
 	filterRE           *regexp.Regexp
 	stderr             io.Writer
@@ -102,6 +102,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.python, "python", "/usr/bin/python3", "python with the OpenStack libraries, for the seed script")
 	fs.StringVar(&c.seedScript, "seed-script", "scripts/cloud/seed.py", "the seed script")
 	fs.StringVar(&c.filter, "filter", "", "only cases whose name matches this regular expression (later cases may then see another state)")
+	fs.StringVar(&c.only, "only", "", "only cases of these routes or microversion classes, comma-separated (e.g. images.list,2.35)")
+	fs.StringVar(&c.skip, "skip", "", "no cases of these routes or microversion classes, comma-separated")
 	fs.BoolVar(&c.quiet, "q", false, "no progress output")
 }
 
@@ -120,17 +122,8 @@ func (c *common) check() error {
 }
 
 func (c *common) cases() []conformance.Case {
-	all := conformance.Matrix()
-	if c.filterRE == nil {
-		return all
-	}
-	var out []conformance.Case
-	for _, k := range all {
-		if c.filterRE.MatchString(k.Name) {
-			out = append(out, k)
-		}
-	}
-	return out
+	return conformance.Selection{Filter: c.filterRE, Only: conformance.ParseList(c.only), Skip: conformance.ParseList(c.skip)}.
+		Apply(conformance.Matrix())
 }
 
 // loadCloud reads a cloud dir and gets its users' tokens.
@@ -275,6 +268,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	verbose := fs.Bool("v", false, "print JSON body differences path by path and the cases of every deviation")
 	jsonOut := fs.String("json", "", "also write the outcomes as JSON to this file")
 	junitOut := fs.String("junit", "", "also write the outcomes as JUnit XML to this file (one testcase per case, for CI)")
+	htmlOut := fs.String("html", "", "also write the report as an HTML page to this file (the matrix coloured, failures and deviations expandable)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: imagegw-conformance run --target URL --cloud-dir DIR [--golden DIR | --compare URL] [flags]\n\n"+
 			"Runs the matrix against --target and compares every answer, after normalisation,\n"+
@@ -313,15 +307,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	rep.WriteTable(stdout)
 	fmt.Fprintln(stdout)
 	rep.WriteSummary(stdout, *verbose)
-	if *jsonOut != "" {
-		if err := writeJSON(*jsonOut, rep); err != nil {
-			return false, err
-		}
-	}
-	if *junitOut != "" {
-		if err := writeJUnit(*junitOut, rep, c.target); err != nil {
-			return false, err
-		}
+	if err := (reportFiles{json: *jsonOut, junit: *junitOut, html: *htmlOut}).write(rep, c.target); err != nil {
+		return false, err
 	}
 	return len(rep.Failures()) > 0, nil
 }
@@ -367,40 +354,6 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// writeJUnit writes the report as JUnit XML, named after the endpoint.
-func writeJUnit(path string, rep *conformance.Report, target string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := rep.WriteJUnit(f, "imagegw-conformance "+target); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func writeJSON(path string, rep *conformance.Report) error {
-	type outcome struct {
-		Case       string                  `json:"case"`
-		Route      string                  `json:"route"`
-		MV         string                  `json:"mv"`
-		Status     string                  `json:"status"`
-		Unexpected []conformance.FieldDiff `json:"unexpected,omitempty"`
-		Deviations []string                `json:"deviations,omitempty"`
-		Stale      []string                `json:"stale,omitempty"`
-	}
-	var out []outcome
-	for _, o := range rep.Outcomes {
-		out = append(out, outcome{o.Case.Name, o.Case.Route, o.Case.MV, o.Status, o.Unexpected, o.Deviations, o.Stale})
-	}
-	b, err := json.MarshalIndent(map[string]any{"counts": rep.Counts(), "outcomes": out}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o644)
 }
 
 func dpkgVersion(pkg string) string {
