@@ -1,5 +1,6 @@
 #!/bin/bash
-# Stop exactly the daemons that up.sh started. For each
+# Stop exactly the daemons that up.sh started (and region2.sh's Glance,
+# redis-ha.sh's Redis topologies, when a test left them). For each
 # $IMAGEGW_CLOUD_DIR/run/<svc>.pid the recorded PID is a session/process-group
 # leader created by up.sh (setsid), so its whole group (uwsgi workers, the
 # forked glance/nova workers) gets SIGTERM, then SIGKILL after 15 s. Nothing
@@ -27,6 +28,7 @@ flock -w 900 9 || { echo "imagegw-cloud: timed out waiting for $D/.lock" >&2; ex
 declare -A EXPECT=(
   [nova-api]="nova-api --config-file $D/etc/nova/nova.conf"
   [glance-api]="glance-api --config-file $D/etc/glance/glance-api.conf"
+  [glance2]="glance-api --config-file $D/etc/glance/glance2-api.conf"
   [keystone]="uwsgi --ini $D/etc/keystone/uwsgi.ini"
   [rabbitmq]="/bin/sh $D/etc/rabbitmq/run.sh"
   [redis]="/usr/bin/redis-server $D/etc/redis/redis.conf"
@@ -41,7 +43,7 @@ pgid_of() { # field 5 of /proc/PID/stat (after the parenthesised comm)
   echo "$3"
 }
 
-for svc in nova-api glance-api keystone rabbitmq redis; do
+for svc in nova-api glance2 glance-api keystone rabbitmq redis; do
   f="$D/run/$svc.pid"
   [ -s "$f" ] || continue
   pid=$(cat "$f")
@@ -71,6 +73,11 @@ for svc in nova-api glance-api keystone rabbitmq redis; do
   fi
   rm -f "$f"
 done
+
+# the Sentinel group and Cluster of scripts/redis-ha.sh, if a test left them
+if [ -d "$D/redis-ha" ]; then
+  IMAGEGW_CLOUD_DIR=$D bash "$(dirname "${BASH_SOURCE[0]}")/../redis-ha.sh" stop
+fi
 
 if [ "$PURGE" = 1 ]; then
   case "$D" in /|/tmp|/usr|/etc|/var|/home|/root|/work) echo "refusing to purge $D"; exit 1;; esac
