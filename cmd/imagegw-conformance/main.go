@@ -92,6 +92,7 @@ type common struct {
 	filter, only, skip string
 	quiet              bool
 	filterRE           *regexp.Regexp
+	secrets            []string // the users' tokens, redacted from transcripts
 	stderr             io.Writer
 }
 
@@ -160,6 +161,9 @@ func (c *common) runMatrix(ctx context.Context, target, dir string, cases []conf
 	cloud, tokens, err := loadCloud(ctx, dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, tok := range tokens {
+		c.secrets = append(c.secrets, tok)
 	}
 	r := &conformance.Runner{Target: target, Cloud: cloud, Tokens: tokens}
 	start := time.Now()
@@ -269,6 +273,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	jsonOut := fs.String("json", "", "also write the outcomes as JSON to this file")
 	junitOut := fs.String("junit", "", "also write the outcomes as JUnit XML to this file (one testcase per case, for CI)")
 	htmlOut := fs.String("html", "", "also write the report as an HTML page to this file (the matrix coloured, failures and deviations expandable)")
+	transcripts := fs.String("transcripts", "", "also write the HTTP exchange of every failed case to this file (tokens redacted)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: imagegw-conformance run --target URL --cloud-dir DIR [--golden DIR | --compare URL] [flags]\n\n"+
 			"Runs the matrix against --target and compares every answer, after normalisation,\n"+
@@ -307,7 +312,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	rep.WriteTable(stdout)
 	fmt.Fprintln(stdout)
 	rep.WriteSummary(stdout, *verbose)
-	if err := (reportFiles{json: *jsonOut, junit: *junitOut, html: *htmlOut}).write(rep, c.target); err != nil {
+	files := reportFiles{json: *jsonOut, junit: *junitOut, html: *htmlOut, transcripts: *transcripts}
+	if err := files.write(rep, c.target, exs, c.secrets); err != nil {
 		return false, err
 	}
 	return len(rep.Failures()) > 0, nil

@@ -9,10 +9,17 @@ import (
 )
 
 // reportFiles are the report files a run was asked for ("": not wanted).
-type reportFiles struct{ json, junit, html string }
+type reportFiles struct{ json, junit, html, transcripts string }
 
-// write writes each wanted file of rep, named after the endpoint target.
-func (f reportFiles) write(rep *conformance.Report, target string) error {
+// write writes each wanted file of rep, named after the endpoint target;
+// transcripts come from the target's exchanges, secrets redacted.
+func (f reportFiles) write(rep *conformance.Report, target string, exs []conformance.Exchange, secrets []string) error {
+	if f.transcripts != "" {
+		err := writeFile(f.transcripts, func(w io.Writer) error { return conformance.WriteTranscripts(w, rep, exs, secrets) })
+		if err != nil {
+			return err
+		}
+	}
 	if f.json != "" {
 		if err := writeJSON(f.json, rep); err != nil {
 			return err
