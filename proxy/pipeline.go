@@ -63,7 +63,7 @@ func (s *Server) pipeline(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, f, ok := s.enterFront(r)
 	if !ok && !s.operatorPath(r.URL.Path) {
-		writeNoRegion(w, r)
+		s.writeNoRegion(w, r)
 		return
 	}
 	if f.nova != nil && !s.servedHere(r.URL.Path) { // Nova's request, Nova's pipeline

@@ -115,23 +115,16 @@ func (s *Server) writePassThroughError(w http.ResponseWriter, r *http.Request, e
 	}
 	s.log.Error("Nova did not answer", zap.String("request_id", id), zap.String("route", "nova"),
 		zap.String("path", r.URL.Path), zap.Error(err))
-	b, _ := json.Marshal(map[string]any{translate.FaultName(fault.Status): map[string]any{"code": fault.Status, "message": fault.Message}})
-	h.Set("Content-Type", "application/json; charset=UTF-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(fault.Status)
-	_, _ = w.Write(b)
+	writeFaultTo(w, fault)
 }
 
-// writeNoRegion answers a request under no region's prefix: Nova's 404
-// fault, saying so, never another region's answer.
-func writeNoRegion(w http.ResponseWriter, r *http.Request) {
-	b, _ := json.Marshal(map[string]any{"itemNotFound": map[string]any{"code": http.StatusNotFound,
-		"message": "No region of this compute endpoint is served under " + r.URL.Path + "."}})
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=UTF-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = w.Write(b)
+// writeNoRegion answers a request under no region's prefix, with its log
+// line: Nova's 404 fault saying so, never another region's answer.
+func (s *Server) writeNoRegion(w http.ResponseWriter, r *http.Request) {
+	writeFaultTo(w, translate.NoRegion(r.URL.Path))
+	s.metrics.observeRequest(requestLabels{route: "no-region", method: r.Method, status: http.StatusNotFound}, 0)
+	s.log.Info("request", zap.String("method", r.Method), zap.String("route", "no-region"),
+		zap.String("path", r.URL.Path), zap.Int("status", http.StatusNotFound), zap.String("user_agent", r.UserAgent()))
 }
 
 // statusClientClosed is nginx's 499: the client closed the connection.
@@ -186,11 +179,29 @@ func acceptsJSON(accept string) bool {
 	return false
 }
 
+// faultType is the Content-Type of Nova's fault bodies.
+const faultType = "application/json; charset=UTF-8"
+
+// novaFaultBody is Nova's fault body {"<name>": {"code": N, "message": "..."}}.
+func novaFaultBody(e *translate.Error) []byte {
+	b, _ := json.Marshal(map[string]any{translate.FaultName(e.Status): map[string]any{"code": e.Status, "message": e.Message}})
+	return b
+}
+
 // writeFault writes Nova's fault body.
 func writeFault(c echo.Context, e *translate.Error) error {
-	return writeJSON(c, e.Status, "application/json; charset=UTF-8", map[string]any{
-		translate.FaultName(e.Status): map[string]any{"code": e.Status, "message": e.Message},
-	})
+	return writeBody(c, e.Status, faultType, novaFaultBody(e))
+}
+
+// writeFaultTo writes Nova's fault body outside Echo (the answers given
+// before routing: the pass-through's, a path under no region).
+func writeFaultTo(w http.ResponseWriter, e *translate.Error) {
+	b := novaFaultBody(e)
+	h := w.Header()
+	h.Set("Content-Type", faultType)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
 }
 
 // successType is the Content-Type of a successful response: Nova echoes

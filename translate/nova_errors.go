@@ -23,6 +23,12 @@ const (
 	MsgBadGateway     = "Bad gateway."
 )
 
+// NoRegion is the 404 for a path under no region's prefix (the regions
+// key): Nova's fault, saying why, never another region's answer.
+func NoRegion(path string) *Error {
+	return Errorf(http.StatusNotFound, "No region of this compute endpoint is served under %s.", path)
+}
+
 // NovaUnavailable is the answer to a pass-through Nova could not give:
 // what the load balancer in front of nova-api answers (HAProxy: 503 with
 // no server up, 504 when the server does not answer in time, 502 for a
