@@ -70,11 +70,10 @@ func Build(ctx context.Context, cfg config.Config, log *zap.Logger, httpClient *
 // front of it.
 func frontNovas(srv *Server, cfg config.Config) error {
 	for _, f := range srv.fronts {
-		u := novaURL(cfg, f.name)
-		if u == "" {
+		if f.novaURL == "" {
 			continue
 		}
-		nova, err := upstream.NewNova(u, cfg.UpstreamTimeout)
+		nova, err := upstream.NewNova(f.novaURL, cfg.UpstreamTimeout)
 		if err != nil {
 			return err
 		}

@@ -20,8 +20,10 @@ type front struct {
 	prefix string // "" without regions, else "/regionone"
 	public string // public URL of links, no trailing "/" ("": the request's host and prefix)
 	glance string // glance_url ("": the caller's catalog)
-	nova   *passThrough
-	served atomic.Pointer[versionHeaders]
+	// novaURL is the Nova behind ("": none); nova passes to it (FrontNova)
+	novaURL string
+	nova    *passThrough
+	served  atomic.Pointer[versionHeaders]
 }
 
 // newFronts builds the fronts of cfg: one per region, each defaulting to
@@ -33,7 +35,8 @@ func newFronts(cfg config.Config) []*front {
 	}
 	out := make([]*front, len(regions))
 	for i, r := range regions {
-		f := &front{name: r.Name, prefix: r.Prefix, public: or(r.PublicURL, cfg.PublicURL), glance: or(r.GlanceURL, cfg.GlanceURL)}
+		f := &front{name: r.Name, prefix: r.Prefix, public: or(r.PublicURL, cfg.PublicURL), glance: or(r.GlanceURL, cfg.GlanceURL),
+			novaURL: or(r.NovaURL, cfg.NovaURL)}
 		if f.public != "" && r.PublicURL == "" && f.prefix != "" {
 			f.public = strings.TrimRight(f.public, "/") + f.prefix // the fleet's URL, then the region's prefix
 		}
@@ -42,16 +45,6 @@ func newFronts(cfg config.Config) []*front {
 		out[i] = f
 	}
 	return out
-}
-
-// novaURL is the Nova behind region name's front (or the only one).
-func novaURL(cfg config.Config, name string) string {
-	for _, r := range cfg.Regions {
-		if r.Name == name && r.NovaURL != "" {
-			return r.NovaURL
-		}
-	}
-	return cfg.NovaURL
 }
 
 func or(a, b string) string {

@@ -98,7 +98,7 @@ func TestRegionsPassThroughToTheirNova(t *testing.T) {
 	n1, n2 := upstreamtest.NewNova(t), upstreamtest.NewNova(t)
 	s := twoRegions(t, "RegionOne /one nova_url="+n1.URL, "RegionTwo /two nova_url="+n2.URL+" public_url=https://two.example/compute")
 	for _, f := range s.fronts {
-		n, err := upstream.NewNova(novaURL(s.cfg, f.name), time.Second)
+		n, err := upstream.NewNova(f.novaURL, time.Second)
 		require.NoError(t, err)
 		require.NoError(t, s.FrontNova(f.name, n))
 	}

@@ -50,7 +50,7 @@ func (s *Server) FrontNova(region string, n *upstream.Nova) error {
 			return fmt.Errorf("proxy: no region %q", region)
 		}
 	}
-	var public *upstream.Public
+	var public *url.URL
 	if f.public != "" {
 		public, _ = url.Parse(f.public) // Check parsed it
 	}
@@ -80,11 +80,8 @@ func (s *Server) servedHere(path string) bool {
 	if strings.Contains(path, "//") {
 		path = multiSlash.ReplaceAllString(path, "/")
 	}
-	switch path {
-	case "/healthz", "/readyz":
+	if s.operatorPath(path) {
 		return true
-	case "/metrics", "/migration":
-		return s.cfg.OperatorListen == ""
 	}
 	if classify(path).kind != inAPI {
 		return false

@@ -93,10 +93,10 @@ func (s *Server) baseContains(r *http.Request, sub string) bool {
 }
 
 func (s *Server) rootVersions(c echo.Context) (response, error) {
-	b := s.baseURL(c)
+	b, served := s.baseURL(c), s.frontFor(c.Request()).served.Load()
 	return jsonAnswer(http.StatusOK, successType(c), map[string][]versionSummary{"versions": {
 		{ID: "v2.0", Status: "SUPPORTED", Updated: updatedV20, Links: []versionLink{{Rel: "self", Href: b + "/v2/"}}},
-		{ID: "v2.1", Status: "CURRENT", Version: s.frontFor(c.Request()).served.Load().max.String(), MinVersion: s.frontFor(c.Request()).served.Load().min.String(), Updated: updatedV21,
+		{ID: "v2.1", Status: "CURRENT", Version: served.max.String(), MinVersion: served.min.String(), Updated: updatedV21,
 			Links: []versionLink{{Rel: "self", Href: b + "/v2.1/"}}},
 	}})
 }
@@ -111,11 +111,12 @@ func (s *Server) document(c echo.Context, id string) (response, error) {
 	if err := contentTypeStep(c.Request()); err != nil {
 		return response{}, err
 	}
+	served := s.frontFor(c.Request()).served.Load()
 	self := s.baseURL(c) + "/v2.1/"
 	if classify(c.Request().URL.Path).legacy {
 		self = s.baseURL(c) + "/v2/"
 	}
-	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: s.frontFor(c.Request()).served.Load().max.String(), MinVersion: s.frontFor(c.Request()).served.Load().min.String(), Updated: updatedV21,
+	doc := versionDoc{ID: "v2.1", Status: "CURRENT", Version: served.max.String(), MinVersion: served.min.String(), Updated: updatedV21,
 		Links:      []versionLink{{Rel: "self", Href: self}, describedBy()},
 		MediaTypes: []mediaType{{Base: "application/json", Type: mediaV21}},
 	}

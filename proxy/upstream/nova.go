@@ -44,18 +44,15 @@ func NewNova(root string, timeout time.Duration) (*Nova, error) {
 	}}, nil
 }
 
-// Public is where clients reach imagegw (public_url): the host, scheme
-// and path prefix Nova's links must name. Nil: each request's own Host.
-type Public = url.URL
-
-// ReverseProxy forwards a request unchanged (below prefix, a region's) (method, path, query, body,
-// headers; hop-by-hop ones aside, as RFC 9110 asks of any proxy) and
-// streams Nova's answer back unchanged. The Host header is the client's
-// (or public's), so the links Nova builds from it (self, bookmark,
+// ReverseProxy forwards a request unchanged (method, path below a
+// region's prefix, query, body, headers; hop-by-hop ones aside, as RFC
+// 9110 asks of any proxy) and streams Nova's answer back unchanged. The
+// Host header is the client's, or public's (public_url: host, scheme and
+// path prefix of the links; nil: each request's own), so the links Nova builds from it (self, bookmark,
 // Location, *_links) name imagegw; X-Forwarded-For, -Host, -Proto and
 // -Prefix carry the rest for a Nova that parses them ([oslo_middleware]
 // enable_proxy_headers_parsing). onError answers what Nova could not.
-func (n *Nova) ReverseProxy(public *Public, prefix string, onError func(http.ResponseWriter, *http.Request, error)) *httputil.ReverseProxy {
+func (n *Nova) ReverseProxy(public *url.URL, prefix string, onError func(http.ResponseWriter, *http.Request, error)) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Transport: n.transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
