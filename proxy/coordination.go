@@ -79,6 +79,7 @@ func (s *Server) Coordinate(c *upstream.Coordinator) {
 	}
 	c.Handle, c.State = s.onRemoteWrite, s.onCoordination
 	s.coord.c = c
+	s.report.share()
 	go c.Run(ctx)
 	go func() { s.reportLoop(ctx, c); c.Close(); close(done) }()
 }

@@ -93,6 +93,7 @@ func coordinatedServer(t *testing.T, strict bool) (*Server, *fakeCoordinator, fu
 	})
 	fc := &fakeCoordinator{fresh: true}
 	s.coord.c = fc
+	s.report.share() // as Coordinate does
 	call := func(method, path, body string) (int, bool) {
 		n := fg.Calls.Load()
 		code := get(s, method, path, "ta", body).Code

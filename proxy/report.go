@@ -37,9 +37,33 @@ type migrationReport struct {
 	max     int
 	dropped uint64
 	rows    map[[3]string]*usage
-	// pending: what was seen since the last flush to the fleet's report
-	// (with redis_url), by (project, client, route, day)
+	// pending: what was seen since the last flush to the fleet's report,
+	// by (project, client, route, day); kept only once shared (redis_url)
 	pending map[[4]string]*upstream.ReportDelta
+	shared  bool
+	// day is the UTC day of the last call, formatted once per day
+	// (Format allocated on every call)
+	day      string
+	dayStart time.Time
+}
+
+// dayOf is at's UTC day as 2006-01-02 (r.mu held).
+func (r *migrationReport) dayOf(at time.Time) string {
+	if at.Before(r.dayStart) || !at.Before(r.dayStart.Add(24*time.Hour)) {
+		u := at.UTC()
+		r.dayStart = time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+		r.day = u.Format(time.DateOnly)
+	}
+	return r.day
+}
+
+// share starts keeping what is seen for the fleet's report (Coordinate):
+// without it nothing would drain pending, which grew with every new
+// (project, client, route, day).
+func (r *migrationReport) share() {
+	r.mu.Lock()
+	r.shared = true
+	r.mu.Unlock()
 }
 
 func newMigrationReport(max int) *migrationReport {
@@ -53,6 +77,11 @@ func (r *migrationReport) record(project, ua, op, native, mv string, at time.Tim
 	k := [3]string{project, ua, op}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	day := r.dayOf(at)
+	if r.shared { // the fleet's report counts it even when this replica's is full
+		r.addPending(upstream.ReportDelta{Project: project, UserAgent: ua, Route: op, Native: native, Day: day,
+			Calls: 1, LastSeen: at}, mv)
+	}
 	u, ok := r.rows[k]
 	if !ok {
 		if len(r.rows) >= r.max {
@@ -62,20 +91,10 @@ func (r *migrationReport) record(project, ua, op, native, mv string, at time.Tim
 		u = &usage{Project: project, UserAgent: ua, Route: op, Native: native, Days: map[string]uint64{}}
 		r.rows[k] = u
 	}
-	day := at.UTC().Format(time.DateOnly)
 	u.Calls++
 	u.LastSeen = at
 	u.Days[day]++
 	u.Microversions = addSorted(u.Microversions, mv)
-	pk := [4]string{project, ua, op, day}
-	d, ok := r.pending[pk]
-	if !ok {
-		d = &upstream.ReportDelta{Project: project, UserAgent: ua, Route: op, Native: native, Day: day}
-		r.pending[pk] = d
-	}
-	d.Calls++
-	d.LastSeen = at
-	d.Microversions = addSorted(d.Microversions, mv)
 }
 
 // addSorted inserts v into the sorted set vs.
@@ -101,22 +120,32 @@ func (r *migrationReport) drain() []upstream.ReportDelta {
 }
 
 // requeue puts back what a flush could not deliver (nothing is lost
-// while Redis is away; bounded like the report).
+// while Redis is away).
 func (r *migrationReport) requeue(ds []upstream.ReportDelta) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, d := range ds {
-		k := [4]string{d.Project, d.UserAgent, d.Route, d.Day}
-		if cur, ok := r.pending[k]; ok {
-			cur.Calls += d.Calls
-			cur.LastSeen = maxTime(cur.LastSeen, d.LastSeen)
-			for _, mv := range d.Microversions {
-				cur.Microversions = addSorted(cur.Microversions, mv)
-			}
-		} else if len(r.pending) < r.max {
-			dd := d
-			r.pending[k] = &dd
+		r.addPending(d, d.Microversions...)
+	}
+}
+
+// addPending merges d (its microversions are mvs) into pending, bounded
+// like the report (r.mu held). A call of a known key allocates nothing:
+// the new entry is the only copy made.
+func (r *migrationReport) addPending(d upstream.ReportDelta, mvs ...string) {
+	k := [4]string{d.Project, d.UserAgent, d.Route, d.Day}
+	cur, ok := r.pending[k]
+	if !ok {
+		if len(r.pending) >= r.max {
+			return
 		}
+		cur = &upstream.ReportDelta{Project: d.Project, UserAgent: d.UserAgent, Route: d.Route, Native: d.Native, Day: d.Day}
+		r.pending[k] = cur
+	}
+	cur.Calls += d.Calls
+	cur.LastSeen = maxTime(cur.LastSeen, d.LastSeen)
+	for _, mv := range mvs {
+		cur.Microversions = addSorted(cur.Microversions, mv)
 	}
 }
 

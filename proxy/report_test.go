@@ -164,6 +164,10 @@ func TestMigrationReportDaysSortAndCSV(t *testing.T) {
 	day1 := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
 	day2 := day1.Add(2 * time.Hour)
 	r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.35", day1)
+	require.Empty(t, r.drain(), "no fleet report (no Redis): nothing kept for one")
+	r.rows = map[[3]string]*usage{}
+	r.share()
+	r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.35", day1)
 	r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.1", day2)
 	r.record("pb", "new/2", "images.show", "GET /v2/images/{id}", "2.35", day1)
 	require.Equal(t, map[string]uint64{"2026-11-30": 1, "2026-12-01": 1}, r.rows[[3]string{"pa", "old/1", "images.detail"}].Days)
@@ -173,6 +177,19 @@ func TestMigrationReportDaysSortAndCSV(t *testing.T) {
 	require.Empty(t, r.drain())
 	r.requeue(ds)
 	require.Len(t, r.drain(), 3, "nothing lost when Redis was away")
+
+	full := newMigrationReport(1)
+	full.share()
+	full.record("pa", "old/1", "images.detail", "GET /v2/images", "2.35", day1)
+	full.record("pb", "new/2", "images.show", "GET /v2/images/{id}", "2.35", day1)
+	require.Len(t, full.rows, 1, "this replica's report is full")
+	require.EqualValues(t, 1, full.dropped)
+	require.Len(t, full.drain(), 1, "the fleet's pending deltas are bounded the same")
+
+	allocs := testing.AllocsPerRun(100, func() { r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.35", day1) })
+	require.Zero(t, allocs, "a call of a known (project, client, route, day) allocates nothing")
+	r.record("pa", "old/1", "images.detail", "GET /v2/images", "2.35", day1.Add(-24*time.Hour))
+	require.Equal(t, uint64(1), r.rows[[3]string{"pa", "old/1", "images.detail"}].Days["2026-11-29"], "an earlier day after a later one")
 
 	rows := []usage{
 		{Project: "pa", UserAgent: "old/1", Route: "images.detail", Calls: 2, LastSeen: day2, Days: map[string]uint64{"2026-11-30": 1, "2026-12-01": 1}},
