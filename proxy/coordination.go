@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"syscall"
 	"time"
 
@@ -80,8 +81,13 @@ func (s *Server) Coordinate(c *upstream.Coordinator) {
 	c.Handle, c.State = s.onRemoteWrite, s.onCoordination
 	s.coord.c = c
 	s.report.share()
-	go c.Run(ctx)
-	go func() { s.reportLoop(ctx, c); c.Close(); close(done) }()
+	// Close only after both: Run's leave unregisters this replica and the
+	// report loop's last flush, each through the client Close ends
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.Run(ctx) }()
+	go func() { defer wg.Done(); s.reportLoop(ctx, c) }()
+	go func() { wg.Wait(); c.Close(); close(done) }()
 }
 
 // onRemoteWrite applies another replica's write as a notification is:
