@@ -15,7 +15,8 @@ P_REPLICA=127.0.0.1:48851
 
 say "replicas: a fleet of 3 behind HAProxy ($FLEET_ADDR), and imagegw alone"
 bash scripts/fleet.sh start 3 >"$W/log/fleet.log" 2>&1 || { tail -20 "$W/log/fleet.log" >&2; die "fleet.sh start failed"; }
-trap 'bash scripts/fleet.sh stop >/dev/null 2>&1 || true; cleanup' EXIT
+# cleanup exits with $?: keep the stage's status through the fleet's stop
+trap 'rc=$?; bash scripts/fleet.sh stop >/dev/null 2>&1; (exit $rc); cleanup' EXIT
 IMAGEGW_CACHE_TTL_LIST=10m IMAGEGW_CACHE_TTL_IMAGE=10m IMAGEGW_CACHE_TTL_METADATA=10m start_imagegw imagegw-alone "$P_ALONE"
 IMAGEGW_CACHE_TTL_LIST=0 IMAGEGW_CACHE_TTL_IMAGE=0 IMAGEGW_CACHE_TTL_METADATA=0 start_imagegw imagegw-miss-alone "$P_MISS_ALONE"
 IMAGEGW_CACHE_TTL_LIST=0 IMAGEGW_CACHE_TTL_IMAGE=0 IMAGEGW_CACHE_TTL_METADATA=0 IMAGEGW_REDIS_URL=$REDIS_URL \
@@ -26,6 +27,7 @@ for _ in $(seq 100); do # every replica in step (and HAProxy's checks passed)
   [ "$n" = 3 ] && break
   sleep 0.1
 done
+[ "$n" = 3 ] || die "only $n of 3 replicas in step with Redis after 10 s"
 sleep 2
 REPLICA_PID=$(cat "$D/run/imagegw-1.pid") ALONE_PID=$(pid_of imagegw-alone)
 for cs in detail-50 show; do
