@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,21 +38,28 @@ func openstackCLI(t *testing.T, args ...string) string {
 }
 
 // takeOver points every compute endpoint of the catalog at url, with the
-// README's commands, and returns the rollback.
+// README's commands, and returns the rollback, which also runs when the
+// test ends (once): a failure half-way never leaves the catalog on a
+// gateway about to close.
 func takeOver(t *testing.T, url string) (rollback func()) {
 	t.Helper()
 	ids := strings.Fields(openstackCLI(t, "endpoint", "list", "--service", "compute", "-f", "value", "-c", "ID"))
 	require.NotEmpty(t, ids, "compute endpoints in the catalog")
 	old := map[string]string{}
+	var once sync.Once
+	rollback = func() {
+		once.Do(func() {
+			for id, u := range old {
+				openstackCLI(t, "endpoint", "set", "--url", u, id)
+			}
+		})
+	}
+	t.Cleanup(rollback)
 	for _, id := range ids {
 		old[id] = strings.TrimSpace(openstackCLI(t, "endpoint", "show", id, "-f", "value", "-c", "url"))
 		openstackCLI(t, "endpoint", "set", "--url", url, id)
 	}
-	return func() {
-		for id, u := range old {
-			openstackCLI(t, "endpoint", "set", "--url", u, id)
-		}
-	}
+	return rollback
 }
 
 var passThroughCount = regexp.MustCompile(`imagegw_requests_total\{method="[A-Z]+",microversion="",route="nova",status="\d+"\} (\d+)`)
@@ -76,7 +84,6 @@ func TestComputeEndpointTakeover(t *testing.T) {
 	nova := novaRoot(t)
 	ensureFlavors(t, nova)
 	rollback := takeOver(t, gw.URL+"/v2.1")
-	t.Cleanup(rollback)
 	before := passThroughs(t, gw)
 
 	sc := catalogCompute(t, "demo")

@@ -23,7 +23,8 @@ import (
 
 var region2 struct {
 	sync.Mutex
-	glance string
+	started bool // a start was tried: stop what it may have left
+	glance  string
 }
 
 // regionTwo starts RegionTwo if it is not running and returns its Glance.
@@ -31,6 +32,7 @@ func regionTwo(t *testing.T) string {
 	t.Helper()
 	region2.Lock()
 	defer region2.Unlock()
+	region2.started = true
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "../scripts/cloud/region2.sh", "start")
@@ -45,7 +47,7 @@ func regionTwo(t *testing.T) string {
 
 // stopRegion2 stops RegionTwo's Glance if a test started it.
 func stopRegion2() {
-	if region2.glance == "" {
+	if !region2.started {
 		return
 	}
 	cmd := exec.Command("bash", "../scripts/cloud/region2.sh", "stop")

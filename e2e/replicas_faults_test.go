@@ -131,9 +131,11 @@ func readers(t *testing.T, gws []*faultGateway, id string) (stop func() (reads, 
 			}
 		}()
 	}
+	var once sync.Once
+	stopAll := func() { once.Do(func() { close(done); wg.Wait() }) }
+	t.Cleanup(stopAll) // a test that fails before stop leaves no reader behind
 	return func() (int, int, int) {
-		close(done)
-		wg.Wait()
+		stopAll()
 		return int(reads.Load()), int(diffs.Load()), int(errs.Load())
 	}
 }

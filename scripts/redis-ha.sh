@@ -51,6 +51,8 @@ stop_all() {
     p=$(basename "$f" .pid)
     if ours "$p"; then kill -KILL "$(cat "$f")"; fi # nothing in them must outlive a stop
     rm -f "$f"
+    # a start right after must find the port free (run dies on a busy one)
+    for _ in $(seq 100); do busy "$p" || break; sleep 0.05; done
   done
   rm -rf "$H"
 }
