@@ -55,7 +55,7 @@ func fleet(t *testing.T) string {
 	require.NoError(t, err, string(out))
 	base := "http://" + fleetListen
 	for i := 1; i <= 3; i++ { // every replica in step
-		redisState(t, "in-step", fmt.Sprintf("http://127.0.0.1:%d", fleetOps+i))
+		readyzSays(t, "redis", "in-step", fmt.Sprintf("http://127.0.0.1:%d", fleetOps+i))
 	}
 	time.Sleep(time.Second) // and in HAProxy's rotation: rise 2 × fastinter 250 ms
 	return base
@@ -133,7 +133,7 @@ func TestFleetLeaseOfAKilledWriterExpires(t *testing.T) {
 	ops := freeAddr(t)
 	b := startBinary(t, nil, "IMAGEGW_REDIS_URL="+world.env["REDIS_URL"], "IMAGEGW_GLANCE_URL="+px.URL,
 		"IMAGEGW_OPERATOR_LISTEN="+ops)
-	redisState(t, "in-step", "http://"+ops)
+	readyzSays(t, "redis", "in-step", "http://"+ops)
 	id := createImage(t, "demo", nil)
 	go func() { // held in its PATCH, holding the lease, until the process dies
 		req, _ := http.NewRequest("PUT", b.base+"/v2.1/images/"+id+"/metadata/k1", strings.NewReader(`{"meta": {"k1": "v"}}`))

@@ -60,24 +60,8 @@ func (r *recorder) count() int {
 // catalog for everything else.
 func gophercloudV1(t *testing.T, user string) (func(microversion string) *gc1.ServiceClient, *recorder) {
 	t.Helper()
-	ao, _, _, err := clouds.Parse(clouds.WithCloudName(user))
-	require.NoError(t, err)
-	opts := gc1.AuthOptions{
-		IdentityEndpoint: ao.IdentityEndpoint,
-		Username:         ao.Username,
-		Password:         ao.Password,
-		DomainID:         ao.DomainID,
-		DomainName:       ao.DomainName,
-		TenantName:       ao.TenantName,
-	}
-	if s := ao.Scope; s != nil {
-		opts.Scope = &gc1.AuthScope{ProjectID: s.ProjectID, ProjectName: s.ProjectName, DomainID: s.DomainID, DomainName: s.DomainName}
-	}
 	rec := &recorder{}
-	pc, err := openstack1.NewClient(opts.IdentityEndpoint)
-	require.NoError(t, err)
-	pc.HTTPClient = http.Client{Transport: rec, Timeout: 60 * time.Second}
-	require.NoError(t, openstack1.Authenticate(pc, opts))
+	pc := v1Provider(t, user, rec)
 	catalog := pc.EndpointLocator
 	pc.EndpointLocator = func(eo gc1.EndpointOpts) (string, error) {
 		if eo.Type == "compute" {
@@ -92,6 +76,24 @@ func gophercloudV1(t *testing.T, user string) (func(microversion string) *gc1.Se
 		sc.Microversion = mv
 		return sc
 	}, rec
+}
+
+// v1Provider is gophercloud v1 authenticated as user (its clouds.yaml
+// entry), sending through rt: a new token, so the catalog as it is now.
+func v1Provider(t *testing.T, user string, rt http.RoundTripper) *gc1.ProviderClient {
+	t.Helper()
+	ao, _, _, err := clouds.Parse(clouds.WithCloudName(user))
+	require.NoError(t, err)
+	opts := gc1.AuthOptions{IdentityEndpoint: ao.IdentityEndpoint, Username: ao.Username, Password: ao.Password,
+		DomainID: ao.DomainID, DomainName: ao.DomainName, TenantName: ao.TenantName}
+	if s := ao.Scope; s != nil {
+		opts.Scope = &gc1.AuthScope{ProjectID: s.ProjectID, ProjectName: s.ProjectName, DomainID: s.DomainID, DomainName: s.DomainName}
+	}
+	pc, err := openstack1.NewClient(opts.IdentityEndpoint)
+	require.NoError(t, err)
+	pc.HTTPClient = http.Client{Transport: rt, Timeout: 60 * time.Second}
+	require.NoError(t, openstack1.Authenticate(pc, opts))
+	return pc
 }
 
 // v1Status is the HTTP status of a gophercloud v1 error (0 if none).

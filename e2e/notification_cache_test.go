@@ -5,7 +5,6 @@ package e2e
 import (
 	"fmt"
 	"math/rand"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,19 +21,9 @@ import (
 
 // notificationsApplied is how many of Glance's notifications the gateway
 // has applied (imagegw_notifications_total, less malformed and ignored).
-func notificationsApplied(t *testing.T, gwy *faultGateway) int {
-	t.Helper()
-	n := 0
-	for _, line := range metricLines(t, gwy) {
-		if !strings.HasPrefix(line, "imagegw_notifications_total{") || strings.Contains(line, `"malformed"`) ||
-			strings.Contains(line, `"ignored"`) {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		require.NoError(t, err, line)
-		n += int(v)
-	}
-	return n
+func notificationsApplied(gwy *faultGateway) int {
+	const m = "imagegw_notifications_total"
+	return int(metricSum(gwy.ops.URL, m) - metricSum(gwy.ops.URL, m, `"malformed"`) - metricSum(gwy.ops.URL, m, `"ignored"`))
 }
 
 // glanceChange makes one random change to image id in Glance directly and
@@ -68,7 +57,7 @@ func glanceChange(t *testing.T, rng *rand.Rand, id string, step int) bool {
 // than before.
 func awaitApplied(t *testing.T, gwy *faultGateway, before int, what string) {
 	t.Helper()
-	require.Eventually(t, func() bool { return notificationsApplied(t, gwy) > before }, 5*time.Second,
+	require.Eventually(t, func() bool { return notificationsApplied(gwy) > before }, 5*time.Second,
 		5*time.Millisecond, "%s: the change's notification applied", what)
 }
 
@@ -76,7 +65,7 @@ func awaitApplied(t *testing.T, gwy *faultGateway, before int, what string) {
 // (alt's, once a member).
 func remove(t *testing.T, gwy *faultGateway, id string) {
 	t.Helper()
-	before := notificationsApplied(t, gwy)
+	before := notificationsApplied(gwy)
 	require.Equal(t, 204, do(t, world.glance, "DELETE", "/v2/images/"+id, "demo", nil, "").Status)
 	awaitApplied(t, gwy, before, "delete "+id)
 }
@@ -84,7 +73,7 @@ func remove(t *testing.T, gwy *faultGateway, id string) {
 // create makes a demo image called name in Glance, shared or private.
 func create(t *testing.T, rng *rand.Rand, gwy *faultGateway, name string) string {
 	t.Helper()
-	before := notificationsApplied(t, gwy)
+	before := notificationsApplied(gwy)
 	id := createImage(t, "demo", map[string]any{"name": name, "visibility": []string{"shared", "private"}[rng.Intn(2)]})
 	awaitApplied(t, gwy, before, "create "+name)
 	return id
@@ -134,7 +123,7 @@ func TestGlanceChangesNeverServedStale(t *testing.T) {
 			deletes++
 			continue
 		case roll < 4:
-			before := notificationsApplied(t, gwy)
+			before := notificationsApplied(gwy)
 			if glanceChange(t, rng, id, step) {
 				changes++
 				awaitApplied(t, gwy, before, fmt.Sprintf("step %d", step))

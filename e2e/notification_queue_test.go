@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,22 +45,9 @@ func consumedQueues(t *testing.T) map[string]bool {
 	return queues
 }
 
-// metricLines is the gateway's /metrics (operator listener), a line each.
-func metricLines(t *testing.T, gwy *faultGateway) []string {
-	t.Helper()
-	return strings.Split(string(do(t, gwy.ops.URL, "GET", "/metrics", "", nil, "").Body), "\n")
-}
-
 // cacheMisses reads imagegw_cache_requests_total{result="miss"}.
-func cacheMisses(t *testing.T, gwy *faultGateway) int {
-	for _, line := range metricLines(t, gwy) {
-		if v, ok := strings.CutPrefix(line, `imagegw_cache_requests_total{result="miss"} `); ok {
-			n, err := strconv.Atoi(v)
-			require.NoError(t, err)
-			return n
-		}
-	}
-	return 0
+func cacheMisses(gwy *faultGateway) int {
+	return int(metricSum(gwy.ops.URL, "imagegw_cache_requests_total", `result="miss"`))
 }
 
 func TestQueueDeletedUnderTheGateway(t *testing.T) {
@@ -77,9 +63,9 @@ func TestQueueDeletedUnderTheGateway(t *testing.T) {
 	id := createImage(t, "demo", map[string]any{})
 	md := "/v2.1/images/" + id + "/metadata"
 	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status)
-	misses := cacheMisses(t, gwy)
+	misses := cacheMisses(gwy)
 	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status)
-	require.Equal(t, misses, cacheMisses(t, gwy), "cached for 10 minutes")
+	require.Equal(t, misses, cacheMisses(gwy), "cached for 10 minutes")
 
 	start := time.Now()
 	rabbitmqctl(t, "delete_queue", ours)
@@ -97,7 +83,7 @@ func TestQueueDeletedUnderTheGateway(t *testing.T) {
 	// Events published between the cancel and the new binding are lost,
 	// so nothing cached before the gap is served after it.
 	require.Equal(t, 200, do(t, gwy.URL, "GET", md, "demo", nil, "").Status)
-	require.Equal(t, misses+1, cacheMisses(t, gwy), "the entry from before the gap is not trusted")
+	require.Equal(t, misses+1, cacheMisses(gwy), "the entry from before the gap is not trusted")
 	patch := map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"}
 	require.Equal(t, 200, do(t, world.glance, "PATCH", "/v2/images/"+id, "demo", patch, `[{"op": "add", "path": "/k", "value": "v"}]`).Status)
 	took := until(t, gwy.URL, md, "demo", func(r resp) bool { return strings.Contains(string(r.Body), `"k":"v"`) })

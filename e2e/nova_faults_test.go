@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"net"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -27,13 +26,7 @@ func TestPassThroughWhenNovaFails(t *testing.T) {
 		t.Helper()
 		require.Equal(t, 200, send(t, gw.URL, novaCase{method: "GET", path: "/v2.1/images/detail", user: "demo"}).status, "image routes")
 	}
-	novaState := func(want string) {
-		t.Helper()
-		require.Eventually(t, func() bool {
-			_, body := rawGet(gw.ops.URL+"/readyz", "")
-			return strings.Contains(body, `"nova":"`+want+`"`)
-		}, 10*time.Second, 50*time.Millisecond, "nova %s", want)
-	}
+	novaState := func(want string) { t.Helper(); readyzSays(t, "nova", want, gw.ops.URL) }
 
 	require.NoError(t, syscall.Kill(-pid, syscall.SIGSTOP))
 	t.Cleanup(func() { _ = syscall.Kill(-pid, syscall.SIGCONT) })

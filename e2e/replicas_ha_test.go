@@ -163,18 +163,3 @@ func TestReplicasFollowASentinelFailover(t *testing.T) {
 	require.Greater(t, reads, 50)
 	require.Zero(t, readTheirWrites(t, rs, 6), "stale reads on the new master")
 }
-
-// metricSum adds up every series of a metric on an operator listener
-// (no t.Fatal: it runs in Eventually's goroutine).
-func metricSum(ops, name string) float64 {
-	_, body := rawGet(ops+"/metrics", "")
-	sum := 0.0
-	for _, line := range strings.Split(body, "\n") {
-		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "{")) {
-			f := strings.Fields(rest)
-			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
-			sum += v
-		}
-	}
-	return sum
-}

@@ -50,21 +50,22 @@ func inStep(t *testing.T, want string, gws ...*faultGateway) {
 	for i, g := range gws {
 		ops[i] = g.ops.URL
 	}
-	redisState(t, want, ops...)
+	readyzSays(t, "redis", want, ops...)
 }
 
-// redisState waits until /readyz on each operator URL says Redis is want
-// (off, in-step, down).
-func redisState(t *testing.T, want string, ops ...string) {
+// readyzSays waits until /readyz on each operator URL gives key the
+// value want (redis: off, in-step, down; nova: off, up, down;
+// notifications: …).
+func readyzSays(t *testing.T, key, want string, ops ...string) {
 	t.Helper()
 	for _, u := range ops {
 		var code int
 		var body string
 		ok := assert.Eventually(t, func() bool {
 			code, body = rawGet(u+"/readyz", "")
-			return code == 200 && strings.Contains(body, `"redis":"`+want+`"`)
+			return code == 200 && strings.Contains(body, `"`+key+`":"`+want+`"`)
 		}, 30*time.Second, 20*time.Millisecond)
-		require.True(t, ok, "%s: redis %s; its /readyz last said %d %s", u, want, code, body)
+		require.True(t, ok, "%s: %s %s; its /readyz last said %d %s", u, key, want, code, body)
 	}
 }
 
