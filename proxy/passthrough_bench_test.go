@@ -5,13 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
-
-	"github.com/stretchr/testify/require"
-
-	"github.com/imagegw/imagegw/config"
-	"github.com/imagegw/imagegw/proxy/upstream"
-	"github.com/imagegw/imagegw/proxy/upstream/upstreamtest"
 )
 
 // BenchmarkPassThrough is a GET /v2.1/flavors through imagegw to a fake
@@ -19,15 +12,7 @@ import (
 // difference is what the pass-through costs (make bench measures it
 // against the real nova-api, whose own time is far larger and noisier).
 func BenchmarkPassThrough(b *testing.B) {
-	fn := upstreamtest.NewNova(b)
-	cfg := config.Defaults()
-	cfg.NovaURL = fn.URL
-	require.NoError(b, cfg.Resolve())
-	s := mustNew(b, Deps{Config: cfg, Tokens: fakeTokens{}, Glance: &upstream.GophercloudGlance{HTTPClient: http.DefaultClient}})
-	n, err := upstream.NewNova(fn.URL, time.Second)
-	require.NoError(b, err)
-	require.NoError(b, s.FrontNova("", n))
-	b.Cleanup(s.Close)
+	s, fn := newNovaServer(b, nil)
 	gw := httptest.NewServer(s)
 	b.Cleanup(gw.Close)
 	for _, bc := range []struct{ name, base string }{{"direct", fn.URL}, {"through-imagegw", gw.URL}} {

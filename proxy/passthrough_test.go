@@ -16,7 +16,7 @@ import (
 )
 
 // newNovaServer is newTestServer in front of a fake nova-api.
-func newNovaServer(t *testing.T, mutate func(*config.Config)) (*Server, *upstreamtest.Nova) {
+func newNovaServer(t testing.TB, mutate func(*config.Config)) (*Server, *upstreamtest.Nova) {
 	t.Helper()
 	fn := upstreamtest.NewNova(t)
 	s, _ := newTestServer(t, func(c *config.Config) {
