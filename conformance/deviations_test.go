@@ -15,7 +15,8 @@ func TestDeviationsFileIsValid(t *testing.T) {
 	d, err := LoadDeviations("deviations.yaml")
 	require.NoError(t, err)
 	require.NotEmpty(t, d.Deviations)
-	assert.Empty(t, d.UnknownCases(Matrix()), "every listed case is in the matrix")
+	// that every listed case exists (in the matrix or the probe's cases) is
+	// checked in conformance/probe, which knows both
 	for _, dv := range d.Deviations {
 		assert.GreaterOrEqual(t, len(strings.Fields(dv.Reason)), 15, "%s: a reason worth the name", dv.ID)
 	}

@@ -3,22 +3,23 @@
 //
 //	imagegw-conformance record --target URL --cloud-dir DIR [--out DIR]
 //	imagegw-conformance run    --target URL --cloud-dir DIR [--golden DIR | --compare URL]
+//	imagegw-conformance probe  [--os-cloud NAME] [--second-cloud NAME] [--target URL]
+//	imagegw-conformance cleanup [--os-cloud NAME]
 //	imagegw-conformance list
 //
 // record stores the real Nova's normalised answers as golden files; run
 // replays the matrix against any endpoint and compares with the golden
 // files or with a second live endpoint, printing a route × microversion
-// table and exiting 1 when a case differs without a listed deviation.
+// table and exiting 1 when a case differs without a listed deviation;
+// probe checks any cloud against Nova's contract with fixtures of its own.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -28,6 +29,7 @@ import (
 	"time"
 
 	"github.com/imagegw/imagegw/conformance"
+	"github.com/imagegw/imagegw/conformance/probe"
 )
 
 func main() {
@@ -42,10 +44,12 @@ const usage = `usage: imagegw-conformance <command> [flags]
 commands:
   record   run the matrix against the real Nova and write golden files
   run      run the matrix against an endpoint and compare (golden files or --compare)
+  probe    check any cloud as an ordinary user, with its own fixtures (always removed)
+  cleanup  remove the images of probe runs that were killed before cleaning up
   list     print the matrix (case names in order)
 
 "imagegw-conformance <command> -h" describes the flags of a command.
-The matrix writes metadata and deletes images: each run starts from a freshly
+record and run replay the lab matrix: it writes metadata and deletes images: each run starts from a freshly
 reset seed (scripts/cloud/seed.py --reset, unless --reset=false) and resets
 again at the end.
 `
@@ -65,6 +69,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err == nil && failed {
 			return 1
 		}
+	case "probe":
+		var failed bool
+		failed, err = cmdProbe(ctx, args[1:], stdout, stderr)
+		if err == nil && failed {
+			return 1
+		}
+	case "cleanup":
+		err = cmdCleanup(ctx, args[1:], stdout, stderr)
 	case "list":
 		err = cmdList(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
@@ -370,30 +382,11 @@ func dpkgVersion(pkg string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// maxMicroversion reads the v2.1 "version" of the root document.
+// maxMicroversion is the "version" of the target's v2.1 document.
 func maxMicroversion(ctx context.Context, target string) string {
-	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(target, "/")+"/", nil)
+	r, err := probe.ReadRange(ctx, conformance.DefaultClient(), target)
 	if err != nil {
 		return "unknown"
 	}
-	res, err := conformance.DefaultClient().Do(req)
-	if err != nil {
-		return "unknown"
-	}
-	defer res.Body.Close()
-	var doc struct {
-		Versions []struct {
-			ID      string `json:"id"`
-			Version string `json:"version"`
-		} `json:"versions"`
-	}
-	if json.NewDecoder(res.Body).Decode(&doc) != nil {
-		return "unknown"
-	}
-	for _, v := range doc.Versions {
-		if v.ID == "v2.1" {
-			return v.Version
-		}
-	}
-	return "unknown"
+	return r.Max.String()
 }

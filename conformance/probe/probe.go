@@ -1,0 +1,211 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/imagegw/imagegw/conformance"
+	"github.com/imagegw/imagegw/microversion"
+)
+
+// Options of one probe run.
+type Options struct {
+	// Cloud and SecondCloud name clouds.yaml entries; Cloud "" means
+	// OS_CLOUD or the OS_* variables, SecondCloud "" means no second user.
+	Cloud, SecondCloud string
+	// Target is the compute API base (scheme://host:port[/prefix] before
+	// /v2.1); "" takes it from the user's catalog.
+	Target string
+	// GlanceURL is the Glance the target names in "alternate" links; ""
+	// is the catalog's image endpoint.
+	GlanceURL string
+	// KeystoneURL is the uri of the target's WWW-Authenticate; "" is the
+	// user's auth_url without /v3.
+	KeystoneURL string
+	Selection   conformance.Selection
+	Deviations  *conformance.Deviations
+	Log         io.Writer // progress lines; nil: none
+	Timeout     time.Duration
+}
+
+// Result of a run: the report and what the run did to the cloud.
+type Result struct {
+	Run       string
+	Target    string
+	Range     microversion.Range
+	Report    *conformance.Report
+	Exchanges []conformance.Exchange
+	Secrets   []string // the users' tokens, redacted from transcripts
+	Created   []string // fixture ids, in creation order
+	Deleted   []string // ids the cleanup removed
+	// Left are the run's images still there after the cleanup (none,
+	// unless Glance failed: `cleanup` removes them later).
+	Left []string
+	// Classes maps each case run to its class (what promise it checks).
+	Classes map[string]string
+	// Others is the number of images outside the run the users saw
+	// before; Changes lists any difference after the cleanup.
+	Others  int
+	Changes []string
+	// CleanupErr: something of the run may be left (`cleanup` removes it).
+	CleanupErr error
+}
+
+// Run probes one cloud. The fixtures are removed on every way out,
+// including ctx's cancellation (Ctrl-C), with a context of their own.
+func Run(ctx context.Context, o Options) (res *Result, err error) {
+	res = &Result{Run: NewRunID(time.Now())}
+	users, err := o.login(ctx)
+	if err != nil {
+		return res, err
+	}
+	primary, second := users[Primary], users[Second]
+	if res.Target, err = o.target(primary); err != nil {
+		return res, err
+	}
+	client := conformance.DefaultClient()
+	if res.Range, err = ReadRange(ctx, client, res.Target); err != nil {
+		return res, err
+	}
+	o.logf("probing %s (compute %s-%s) as run %s", res.Target, res.Range.Min, res.Range.Max, res.Run)
+	prefix := Prefix + res.Run
+	before, err := inventories(ctx, users, prefix)
+	if err != nil {
+		return res, fmt.Errorf("images before the run: %w", err)
+	}
+	defer func() { o.finish(res, users, prefix, before) }()
+	fx, err := CreateFixtures(ctx, primary, second, res.Run, func(id string) { res.Created = append(res.Created, id) })
+	if err != nil {
+		return res, err
+	}
+	cases := o.pick(Cases(fx, res.Range))
+	res.Classes = map[string]string{}
+	for _, c := range cases {
+		res.Classes[c.Name] = c.Class
+	}
+	cloud := &conformance.Cloud{Projects: map[string]string{}, Images: map[string]string{},
+		GlanceURL: o.glanceURL(primary), KeystoneURL: o.keystoneURL(primary)}
+	tokens := map[string]string{}
+	for name, s := range users {
+		cloud.Projects[name], tokens[name] = s.ProjectID, s.Token
+		res.Secrets = append(res.Secrets, s.Token)
+	}
+	r := &conformance.Runner{Target: res.Target, Cloud: cloud, Tokens: tokens, Client: client}
+	o.logf("running %d cases on %d fixtures", len(cases), len(fx.Images))
+	res.Exchanges, err = r.Run(ctx, Plain(cases))
+	if err != nil {
+		return res, err
+	}
+	got := conformance.NormalizeAll(res.Exchanges, conformance.NewNormalizer(res.Target, cloud))
+	res.Report = conformance.Evaluate(Plain(cases), Wants(cases), got, o.Deviations)
+	return res, nil
+}
+
+// finish removes the run's images and compares the users' views of
+// everything else with the views before the run.
+func (o Options) finish(res *Result, users map[string]*Session, prefix string, before map[string]Inventory) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	o.logf("removing the run's images (%d created) ...", len(res.Created))
+	res.Deleted, res.CleanupErr = Cleanup(ctx, users[Primary], prefix, res.Created)
+	left, err := Leftovers(ctx, users[Primary], prefix)
+	if err != nil {
+		res.CleanupErr = errors.Join(res.CleanupErr, err)
+	}
+	for _, im := range left {
+		res.Left = append(res.Left, im.ID)
+	}
+	after, err := inventories(ctx, users, prefix)
+	if err != nil {
+		res.Changes = append(res.Changes, "images after the run: "+err.Error())
+		return
+	}
+	for name, inv := range before {
+		res.Others += len(inv)
+		for _, c := range inv.Changes(after[name]) {
+			res.Changes = append(res.Changes, name+": "+c)
+		}
+	}
+}
+
+func inventories(ctx context.Context, users map[string]*Session, prefix string) (map[string]Inventory, error) {
+	out := map[string]Inventory{}
+	for name, s := range users {
+		inv, err := TakeInventory(ctx, s, prefix)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = inv
+	}
+	return out, nil
+}
+
+func (o Options) login(ctx context.Context) (map[string]*Session, error) {
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = time.Minute
+	}
+	users := map[string]*Session{}
+	var err error
+	if users[Primary], err = Login(ctx, o.Cloud, timeout); err != nil {
+		return nil, err
+	}
+	if o.SecondCloud != "" {
+		if users[Second], err = Login(ctx, o.SecondCloud, timeout); err != nil {
+			return nil, err
+		}
+		if users[Second].ProjectID == users[Primary].ProjectID {
+			return nil, errors.New("the second user must be in another project than the first")
+		}
+	}
+	return users, nil
+}
+
+func (o Options) target(primary *Session) (string, error) {
+	if o.Target != "" {
+		return strings.TrimRight(o.Target, "/"), nil
+	}
+	if primary.Compute == "" {
+		return "", errors.New("no compute endpoint in the catalog: give --target")
+	}
+	return ComputeBase(primary.Compute)
+}
+
+func (o Options) glanceURL(primary *Session) string {
+	if o.GlanceURL != "" {
+		return strings.TrimRight(o.GlanceURL, "/")
+	}
+	return strings.TrimRight(primary.Glance.Endpoint, "/")
+}
+
+func (o Options) keystoneURL(primary *Session) string {
+	if o.KeystoneURL != "" {
+		return o.KeystoneURL
+	}
+	return primary.Keystone
+}
+
+// pick keeps the cases the selection picks, in order.
+func (o Options) pick(cases []Case) []Case {
+	keep := map[string]bool{}
+	for _, c := range o.Selection.Apply(Plain(cases)) {
+		keep[c.Name] = true
+	}
+	var out []Case
+	for _, c := range cases {
+		if keep[c.Name] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (o Options) logf(format string, args ...any) {
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, format+"\n", args...)
+	}
+}
