@@ -19,6 +19,7 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o probe.Options
+	var res *probe.Result
 	var only, skip, devPath string
 	var files reportFiles
 	fs.StringVar(&o.Cloud, "os-cloud", "", "clouds.yaml entry of the user to probe as (default: OS_CLOUD, else the OS_* variables of an openrc)")
@@ -28,7 +29,7 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 	fs.StringVar(&o.KeystoneURL, "keystone-url", "", "the Keystone URL of the target's WWW-Authenticate (default: the user's auth_url)")
 	fs.StringVar(&only, "only", "", "only cases of these routes or microversion labels, comma-separated (e.g. images.show,max+1)")
 	fs.StringVar(&skip, "skip", "", "no cases of these routes or microversion labels, comma-separated")
-	fs.StringVar(&devPath, "deviations", "conformance/deviations.yaml", `deviations file ("" for none): imagegw's documented differences from Nova, reported as deviations`)
+	fs.StringVar(&devPath, "deviations", "builtin", `differences allowed where listed: "builtin" (imagegw's documented deviations from Nova), a deviations file, or "none"`)
 	verbose := fs.Bool("v", false, "print JSON body differences path by path and the cases of every deviation")
 	quiet := fs.Bool("q", false, "no progress output")
 	fs.StringVar(&files.json, "json", "", "also write the outcomes as JSON to this file")
@@ -47,16 +48,14 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 		return false, err
 	}
 	o.Selection = conformance.Selection{Only: conformance.ParseList(only), Skip: conformance.ParseList(skip)}
-	if devPath != "" {
-		var err error
-		if o.Deviations, err = conformance.LoadDeviations(devPath); err != nil {
-			return false, err
-		}
+	var err error
+	if o.Deviations, err = probeDeviations(devPath); err != nil {
+		return false, err
 	}
 	if !*quiet {
 		o.Log = stderr
 	}
-	res, err := probe.Run(ctx, o)
+	res, err = probe.Run(ctx, o)
 	if res.Report != nil {
 		res.Report.WriteTable(stdout)
 		fmt.Fprintln(stdout)
@@ -70,6 +69,17 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 		return false, err
 	}
 	return len(res.Report.Failures()) > 0 || !untouched, nil
+}
+
+// probeDeviations reads the --deviations value: "builtin", "none" or a file.
+func probeDeviations(v string) (*conformance.Deviations, error) {
+	switch v {
+	case "builtin":
+		return conformance.ImagegwDeviations()
+	case "none", "":
+		return nil, nil
+	}
+	return conformance.LoadDeviations(v)
 }
 
 // writeFootprint says what the run left in the cloud; false when it left

@@ -3,11 +3,9 @@ package probe
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -88,12 +86,11 @@ func authOptions(cloud string) (gophercloud.AuthOptions, gophercloud.EndpointOpt
 	// no cloud named anywhere: an openrc's OS_* variables (the probe's
 	// credentials come from the environment by design, as every OpenStack
 	// client's do)
-	ao, envErr := openstack.AuthOptionsFromEnv()
-	if envErr != nil {
-		return ao, eo, nil, errors.Join(fmt.Errorf("no --os-cloud, OS_CLOUD or OS_* credentials"), envErr)
+	r, ok := openrcReader()
+	if !ok {
+		return ao, eo, nil, fmt.Errorf("no --os-cloud, OS_CLOUD or OS_AUTH_URL (%w)", err)
 	}
-	eo = gophercloud.EndpointOpts{Region: os.Getenv("OS_REGION_NAME")}
-	return ao, eo, nil, nil
+	return clouds.Parse(clouds.WithCloudsYAML(r), clouds.WithCloudName(openrcCloud))
 }
 
 // ComputeBase is the scheme://host[:port][/prefix] in front of the first

@@ -48,6 +48,9 @@ type Case struct {
 	conformance.Case
 	Class string
 	Want  conformance.Normalized
+	// Needs names the earlier cases whose writes this one's answer
+	// follows from: a selection that keeps it runs them too.
+	Needs []string
 }
 
 // Cut-off versions (nova/api/openstack/compute/images.py,
@@ -79,9 +82,11 @@ type req struct {
 	body                                   *string
 	removed                                microversion.Version
 	ok                                     func(v microversion.Version) (int, any)
+	needs                                  []string
 }
 
-func (b *builder) add(q req) {
+// add builds the case and returns its name.
+func (b *builder) add(q req) string {
 	if q.method == "" {
 		q.method = http.MethodGet
 	}
@@ -90,7 +95,7 @@ func (b *builder) add(q req) {
 		panic("probe: duplicate case name " + name)
 	}
 	b.seen[name] = true
-	c := Case{Class: q.class, Case: conformance.Case{
+	c := Case{Class: q.class, Needs: q.needs, Case: conformance.Case{
 		Name: name, Route: q.route, MV: q.mv, Method: q.method, Path: q.path,
 		Headers: q.headers, Body: q.body, User: q.user,
 	}}
@@ -103,6 +108,7 @@ func (b *builder) add(q req) {
 		c.Want = Expect(headerOf(q.headers), b.r, q.removed, q.ok)
 	}
 	b.cases = append(b.cases, c)
+	return name
 }
 
 func headerOf(lines []conformance.Header) http.Header {

@@ -111,3 +111,30 @@ func TestDeviationsNameKnownCases(t *testing.T) {
 	require.Empty(t, devs.UnknownCases(append(conformance.Matrix(), AllCases()...)),
 		"deviations.yaml names cases that are neither in the matrix nor the probe's")
 }
+
+func TestSelectionKeepsTheWritesAReadFollowsFrom(t *testing.T) {
+	all := Cases(standIn(true), zed)
+	picked := Options{Selection: conformance.Selection{Only: []string{"images.show"}}}.pick(all)
+	names := map[string]bool{}
+	for _, c := range picked {
+		names[c.Name] = true
+		for _, n := range c.Needs {
+			require.True(t, names[n], "%s runs after %s", c.Name, n)
+		}
+	}
+	require.True(t, names["images.show/v2.1/mv-2.35/primary/meta-after-delete"])
+	require.True(t, names["metadata.update_all/v2.1/mv-2.38/primary/replace-all"], "a write the show follows from")
+	require.True(t, names["images.delete/v2.1/mv-2.35/primary/owner"], "the delete the deleted show follows from")
+	require.False(t, names["metadata.show/v2.1/mv-2.38/primary/probe_a"], "a read nobody needs")
+}
+
+func TestOpenrcBecomesACloudsYAMLEntry(t *testing.T) {
+	b, ok := openrcYAML([]string{"OS_AUTH_URL=https://keystone.example/v3", "OS_USERNAME=u", "OS_PASSWORD=p",
+		"OS_PROJECT_NAME=proj", "OS_USER_DOMAIN_NAME=Default", "OS_PROJECT_DOMAIN_ID=default",
+		"OS_REGION_NAME=R1", "OS_INTERFACE=public", "HOME=/root", "OS_EMPTY="})
+	require.True(t, ok)
+	require.YAMLEq(t, `clouds: {openrc: {region_name: R1, interface: public, auth: {auth_url: "https://keystone.example/v3",
+		username: u, password: p, project_name: proj, user_domain_name: Default, project_domain_id: default}}}`, string(b))
+	_, ok = openrcYAML([]string{"OS_USERNAME=u"})
+	require.False(t, ok, "no OS_AUTH_URL, no openrc")
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/imagegw/imagegw/conformance"
@@ -31,14 +32,18 @@ func metadataCases(b *builder) {
 	im := b.fx.Images[RoleMeta]
 	props := maps.Clone(im.Properties)
 	base := "/v2.1/images/" + im.ID + "/metadata"
+	var written []string // each answer follows from every write before it
 	write := func(route, variant, method, path string, body any, status int, want any) {
 		s, ct := jsonBody(body)
 		if body == nil {
 			s, ct = nil, nil
 		}
-		b.add(req{class: ClassMetadata, route: route, mount: mountV21, mv: mv, user: Primary, variant: variant,
+		name := b.add(req{class: ClassMetadata, route: route, mount: mountV21, mv: mv, user: Primary, variant: variant,
 			method: method, path: path, body: s, headers: append(append([]conformance.Header{}, hdr...), ct...),
-			removed: metadataRemoved, ok: answerWith(status, want)})
+			removed: metadataRemoved, ok: answerWith(status, want), needs: slices.Clone(written)})
+		if method != http.MethodGet {
+			written = append(written, name)
+		}
 	}
 	write(conformance.RouteMetaShow, "probe_a", "GET", base+"/probe_a", nil, 200, map[string]any{"meta": map[string]string{"probe_a": props["probe_a"]}})
 	props["probe_c"] = "3"
@@ -57,7 +62,7 @@ func metadataCases(b *builder) {
 	after.Properties = map[string]string{}
 	b.add(req{class: ClassMetadata, route: conformance.RouteShow, mount: mountV21, mv: "2.35", user: Primary,
 		variant: "meta-after-delete", headers: stdHeader("2.35"), path: "/v2.1/images/" + im.ID,
-		removed: imagesRemoved, ok: showOK(after, V21)})
+		removed: imagesRemoved, ok: showOK(after, V21), needs: written})
 }
 
 // faultCases are bad requests and missing things: Nova's fault for each.
@@ -110,13 +115,17 @@ func versionFor(removed microversion.Version, extra []conformance.Header) (strin
 func deleteCases(b *builder) {
 	del, active, meta := b.fx.Images[RoleDelete], b.fx.Images[RoleActive], b.fx.Images[RoleMeta]
 	mv, hdr := at("2.35")
+	var deleted []string
 	for _, q := range []req{
 		{route: conformance.RouteDelete, variant: "owner", method: "DELETE", ok: answerWith(http.StatusNoContent, nil)},
 		{route: conformance.RouteShow, variant: "deleted", ok: answerWith(404, Fault(404, MsgImageNotFound))},
 		{route: conformance.RouteDelete, variant: "again", method: "DELETE", ok: answerWith(404, Fault(404, MsgImageNotFound))},
 	} {
 		q.class, q.mount, q.mv, q.user, q.headers, q.path, q.removed = ClassDelete, mountV21, mv, Primary, hdr, "/v2.1/images/"+del.ID, imagesRemoved
-		b.add(q)
+		q.needs = deleted
+		if name := b.add(q); deleted == nil {
+			deleted = []string{name}
+		}
 	}
 	body, ct := jsonBody(map[string]any{"metadata": map[string]string{"probe_z": "1"}})
 	for _, q := range []req{
