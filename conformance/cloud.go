@@ -5,15 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/gophercloud/gophercloud/v2/openstack"
-	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 )
 
 // Users of the test cloud that have a clouds.yaml entry (password users).
@@ -126,28 +122,15 @@ func ReadEnvFile(path string) (map[string]string, error) {
 }
 
 // FetchTokens gets a project-scoped token for each user from the clouds.yaml
-// entry of the same name. Keystone runs under uwsgi, which drops keep-alive
-// connections silently, so every request uses a new connection.
+// entry of the same name.
 func FetchTokens(ctx context.Context, cloudsYAML string, users []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, u := range users {
-		ao, _, _, err := clouds.Parse(clouds.WithCloudName(u), clouds.WithLocations(cloudsYAML))
+		s, err := Login(ctx, u, 60*time.Second, cloudsYAML)
 		if err != nil {
-			return nil, fmt.Errorf("clouds.yaml %s: %w", u, err)
-		}
-		ao.AllowReauth = false
-		pc, err := openstack.NewClient(ao.IdentityEndpoint)
-		if err != nil {
-			return nil, err
-		}
-		pc.HTTPClient = http.Client{
-			Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
-			Timeout:   60 * time.Second,
-		}
-		if err := openstack.Authenticate(ctx, pc, ao); err != nil {
 			return nil, fmt.Errorf("token for %s: %w", u, err)
 		}
-		out[u] = pc.Token()
+		out[u] = s.Token
 	}
 	return out, nil
 }

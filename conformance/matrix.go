@@ -122,7 +122,8 @@ func prefixOf(form, user string) string {
 	return ""
 }
 
-func userToken(u string) string {
+// UserToken is how a user shows in case names.
+func UserToken(u string) string {
 	switch u {
 	case UserNone:
 		return "anon"
@@ -151,7 +152,7 @@ func (b *builder) add(r req) {
 	if r.method == "" {
 		r.method = "GET"
 	}
-	name := strings.Join([]string{r.route, r.form, r.mv.token, userToken(r.user)}, "/")
+	name := strings.Join([]string{r.route, r.form, r.mv.token, UserToken(r.user)}, "/")
 	if r.variant != "" {
 		name += "/" + r.variant
 	}

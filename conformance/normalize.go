@@ -60,6 +60,21 @@ func NewNormalizer(base string, c *Cloud) *Normalizer {
 	return n
 }
 
+// Redacted replaces a secret wherever a normalised answer would carry it.
+const Redacted = "<redacted>"
+
+// Redacting adds secrets (tokens) to what n replaces, with Redacted, so
+// no report or file made from its output carries them.
+func (n *Normalizer) Redacting(secrets ...string) *Normalizer {
+	for _, sec := range secrets {
+		if sec != "" {
+			n.repl = append(n.repl, replacement{sec, Redacted})
+		}
+	}
+	sort.SliceStable(n.repl, func(i, j int) bool { return len(n.repl[i].old) > len(n.repl[j].old) })
+	return n
+}
+
 var reqIDRE = regexp.MustCompile(`req-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 
 // String normalises a piece of text: URLs, project ids, request ids.

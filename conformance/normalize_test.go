@@ -191,3 +191,12 @@ func TestJSONDiffLimit(t *testing.T) {
 		JSONDiff([]any{1.0, 2.0}, []any{1.0, 3.0}, 10))
 	assert.Equal(t, []string{"  $: want 2 elements, got 3"}, JSONDiff([]any{1.0, 2.0}, []any{1.0, 2.0, 3.0}, 10))
 }
+
+func TestRedactingRemovesSecretsEverywhere(t *testing.T) {
+	n := NewNormalizer("http://gw", nil).Redacting("tok-123", "")
+	ex := &Exchange{Response: Response{Status: 200,
+		Header: map[string][]string{"X-Echo": {"tok-123"}}, Body: []byte(`{"token": "tok-123", "x": "a tok-123 b"}`)}}
+	got := n.Response(ex)
+	require.Equal(t, []string{Redacted}, got.Headers["x-echo"])
+	require.Equal(t, map[string]any{"token": Redacted, "x": "a " + Redacted + " b"}, got.Body)
+}

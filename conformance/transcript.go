@@ -26,7 +26,7 @@ func WriteTranscripts(w io.Writer, rep *Report, exs []Exchange, secrets []string
 	redact := func(s string) string {
 		for _, sec := range secrets {
 			if sec != "" {
-				s = strings.ReplaceAll(s, sec, "<redacted>")
+				s = strings.ReplaceAll(s, sec, Redacted)
 			}
 		}
 		return s
@@ -76,7 +76,7 @@ func WriteTranscripts(w io.Writer, rep *Report, exs []Exchange, secrets []string
 func writeHeader(b *strings.Builder, dir, name, value string) {
 	for _, s := range secretHeaders {
 		if http.CanonicalHeaderKey(name) == http.CanonicalHeaderKey(s) {
-			value = "<redacted>"
+			value = Redacted
 		}
 	}
 	fmt.Fprintf(b, "%s%s: %s\n", dir, name, value)

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imagegw/imagegw/conformance"
-	"github.com/imagegw/imagegw/conformance/probe"
 )
 
 // TestConformance replays the whole conformance matrix against imagegw (in
@@ -54,8 +53,7 @@ func loadConformanceInputs(t *testing.T) ([]conformance.Case, map[string]conform
 	devs, err := conformance.LoadDeviations(filepath.Join("..", "conformance", "deviations.yaml"))
 	require.NoError(t, err)
 	cases := conformance.Matrix()
-	require.Empty(t, devs.UnknownCases(append(probe.AllCases(), cases...)),
-		"deviations.yaml names cases that are neither in the matrix nor the probe's")
+	// that every case it lists exists: conformance/probe's unit test
 	t.Logf("golden: %d cases recorded %s from nova %s", idx.Count, idx.Recording.Date, idx.Recording.NovaVersion)
 	return cases, golden, devs
 }

@@ -192,18 +192,20 @@ func TestProbeInterruptedLeavesNothing(t *testing.T) {
 	require.NoError(t, err)
 	defer gw.Close()
 	before := adminView(t)
-	var cmd *exec.Cmd // started before the proxy sees a request
+	var proc atomic.Pointer[os.Process] // set once started, read by the proxy
 	var seen atomic.Int32
 	slow := mutatingProxy(t, gw.URL, mutation{request: func(r *http.Request) {
 		time.Sleep(20 * time.Millisecond)
 		if seen.Add(1) == 25 { // the version document, then 24 cases
-			_ = cmd.Process.Signal(os.Interrupt)
+			_ = proc.Load().Signal(os.Interrupt)
 		}
 	}})
-	cmd = probeCmd(t, slow.URL, t.TempDir())
+	cmd := probeCmd(t, slow.URL, t.TempDir())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	require.NoError(t, cmd.Start())
+	proc.Store(cmd.Process)
+	err = cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
 	require.True(t, ok, "the interrupted probe fails: %v\n%s", err, stderr.String())
 	require.Equal(t, 2, ee.ExitCode(), stderr.String())

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/imagegw/imagegw/conformance"
 	"github.com/imagegw/imagegw/conformance/probe"
 )
 
@@ -67,9 +68,9 @@ func adminView(t *testing.T) probe.Inventory {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	admin, err := probe.Login(ctx, "admin", time.Minute)
+	admin, err := conformance.Login(ctx, "admin", time.Minute)
 	require.NoError(t, err)
-	inv, err := probe.TakeInventory(ctx, admin, "\x00") // leave nothing out
+	inv, err := probe.TakeInventory(ctx, admin, "\x00") // leaves nothing out: no name starts with NUL
 	require.NoError(t, err)
 	return inv
 }
@@ -137,7 +138,7 @@ func TestProbeAgainstImagegw(t *testing.T) {
 	srv, err := startGateway(nil)
 	require.NoError(t, err)
 	defer srv.Close()
-	o, _ := runProbe(t, srv.URL, 0)
+	o, dir := runProbe(t, srv.URL, 0)
 	named := map[string]string{}
 	for _, c := range o.Outcomes {
 		if c.Status == "deviation" {
@@ -153,4 +154,9 @@ func TestProbeAgainstImagegw(t *testing.T) {
 	}, named, "imagegw differs from Nova exactly where deviations.yaml says")
 	require.Equal(t, map[string]int{"pass": len(probe.AllCases()) - 4, "deviation": 4}, o.Counts)
 	require.Contains(t, o.stdout, "property-filter-prefix (2 cases)")
+	// the HTML report as a browser renders it: the deviations are there
+	dom := renderedDOM(t, filepath.Join(dir, "probe.html"))
+	for _, want := range []string{"images.list/v2.1/mv-2.35/primary/property-os_probe", "no-content-length-on-204"} {
+		require.Contains(t, dom, want)
+	}
 }

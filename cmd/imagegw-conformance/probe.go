@@ -25,7 +25,7 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 	fs.StringVar(&o.Cloud, "os-cloud", "", "clouds.yaml entry of the user to probe as (default: OS_CLOUD, else the OS_* variables of an openrc)")
 	fs.StringVar(&o.SecondCloud, "second-cloud", "", "clouds.yaml entry of a second user in another project, for the cross-project cases (default: none, those cases are not run)")
 	fs.StringVar(&o.Target, "target", "", "compute API base URL before /v2.1, e.g. https://compute.example.com:8774 (default: the catalog's compute endpoint)")
-	fs.StringVar(&o.GlanceURL, "glance-url", "", "the Glance URL the target puts in alternate links (default: the catalog's image endpoint)")
+	fs.StringVar(&o.GlanceURL, "glance-url", "", "the Glance URL the target puts in alternate links (default: the catalog's internal image endpoint, else its public one, where Nova looks)")
 	fs.StringVar(&o.KeystoneURL, "keystone-url", "", "the Keystone URL of the target's WWW-Authenticate (default: the user's auth_url)")
 	fs.StringVar(&only, "only", "", "only cases of these routes or microversion labels, comma-separated (e.g. images.show,max+1)")
 	fs.StringVar(&skip, "skip", "", "no cases of these routes or microversion labels, comma-separated")
@@ -85,17 +85,28 @@ func probeDeviations(v string) (*conformance.Deviations, error) {
 // writeFootprint says what the run left in the cloud; false when it left
 // something or images outside the run changed.
 func writeFootprint(w io.Writer, res *probe.Result) bool {
+	if len(res.Created) == 0 && res.Others == 0 {
+		return true // stopped before it looked at the cloud
+	}
+	for _, n := range res.NotRun {
+		fmt.Fprintf(w, "\nnot run: %s", n)
+	}
 	fmt.Fprintf(w, "\nfixtures of run %s: %d created, %d removed by the cleanup, %d left\n",
 		res.Run, len(res.Created), len(res.Deleted), len(res.Left))
-	ok := len(res.Left) == 0
-	if res.CleanupErr != nil || !ok {
-		ok = false
-		fmt.Fprintf(w, "cleanup FAILED: %v\n  remove the leftovers with: imagegw-conformance cleanup --prefix %s%s\n", res.CleanupErr, probe.Prefix, res.Run)
+	ok := len(res.Left) == 0 && res.CleanupErr == nil && res.AfterErr == nil && len(res.Changes) == 0
+	if res.CleanupErr != nil {
+		fmt.Fprintf(w, "cleanup FAILED: %v\n", res.CleanupErr)
 	}
-	if len(res.Changes) > 0 {
-		ok = false
-		fmt.Fprintf(w, "other images: %d seen before the run, CHANGED after it:\n  %s\n", res.Others, strings.Join(res.Changes, "\n  "))
-	} else if res.Others > 0 || len(res.Created) > 0 {
+	if len(res.Left) > 0 || res.CleanupErr != nil {
+		fmt.Fprintf(w, "  remove the leftovers with: imagegw-conformance cleanup --prefix %s%s\n", probe.Prefix, res.Run)
+	}
+	switch {
+	case res.AfterErr != nil:
+		fmt.Fprintf(w, "other images: %d seen before the run, NOT LISTED after it: %v\n", res.Others, res.AfterErr)
+	case len(res.Changes) > 0:
+		fmt.Fprintf(w, "other images: %d seen before the run, CHANGED after it (by this run, or by someone else meanwhile):\n  %s\n",
+			res.Others, strings.Join(res.Changes, "\n  "))
+	default:
 		fmt.Fprintf(w, "other images: %d seen before the run, identical after it\n", res.Others)
 	}
 	return ok
@@ -107,9 +118,10 @@ func cmdCleanup(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	cloud := fs.String("os-cloud", "", "clouds.yaml entry of the user the probe ran as (default: OS_CLOUD, else the OS_* variables)")
 	prefix := fs.String("prefix", probe.Prefix, "name prefix of the images to remove (one run: "+probe.Prefix+"<run>)")
+	olderThan := fs.Duration("older-than", time.Hour, "only runs started longer ago than this (a run in progress keeps its images); 0 for all")
 	dryRun := fs.Bool("dry-run", false, "only list what would be removed")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: imagegw-conformance cleanup [--os-cloud NAME] [--prefix %s<run>] [--dry-run]\n\n"+
+		fmt.Fprintf(stderr, "usage: imagegw-conformance cleanup [--os-cloud NAME] [--prefix %s<run>] [--older-than 1h] [--dry-run]\n\n"+
 			"Removes the probe's images left by runs that could not clean up (killed, or\n"+
 			"Glance unreachable): images of the user's own project named under --prefix.\n\nflags:\n", probe.Prefix)
 		fs.PrintDefaults()
@@ -117,7 +129,7 @@ func cmdCleanup(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	s, err := probe.Login(ctx, *cloud, time.Minute)
+	s, err := conformance.Login(ctx, *cloud, time.Minute)
 	if err != nil {
 		return err
 	}
@@ -125,14 +137,20 @@ func cmdCleanup(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	var ids []string
 	for _, im := range left {
+		if started, ok := probe.RunStarted(im.Name); ok && time.Since(started) < *olderThan {
+			fmt.Fprintf(stdout, "%s %s %s (kept: its run started %s ago)\n", im.ID, im.Name, im.Status, time.Since(started).Round(time.Second))
+			continue
+		}
 		fmt.Fprintf(stdout, "%s %s %s\n", im.ID, im.Name, im.Status)
+		ids = append(ids, im.ID)
 	}
 	if *dryRun {
-		fmt.Fprintf(stdout, "%d images would be removed\n", len(left))
+		fmt.Fprintf(stdout, "%d images would be removed\n", len(ids))
 		return nil
 	}
-	deleted, err := probe.Cleanup(ctx, s, *prefix, nil)
+	deleted, err := probe.Cleanup(ctx, s, ids)
 	fmt.Fprintf(stdout, "%d images removed\n", len(deleted))
 	return err
 }

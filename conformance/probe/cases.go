@@ -25,6 +25,10 @@ const (
 	RoleShared = "shared" // shared with the second project (when there is one)
 	RoleMeta   = "meta"   // the metadata writes' target
 	RoleDelete = "delete" // deleted by the delete cases
+	// RoleCommunity is visible to every project; only created when the
+	// user may (Glance's communitize_image policy), else its cases are
+	// reported as not run.
+	RoleCommunity = "community"
 )
 
 // Case classes: what kind of promise a case checks. The mutation test
@@ -51,6 +55,9 @@ type Case struct {
 	// Needs names the earlier cases whose writes this one's answer
 	// follows from: a selection that keeps it runs them too.
 	Needs []string
+	// Deviant is imagegw's answer where it deviates from Nova on purpose
+	// (deviations.yaml): the only other answer the probe allows.
+	Deviant *conformance.Normalized
 }
 
 // Cut-off versions (nova/api/openstack/compute/images.py,
@@ -65,6 +72,9 @@ type Fixtures struct {
 	Images map[string]Image
 	// WithSecond: a second user in another project takes part.
 	WithSecond bool
+	// NotRun says which cases could not run and why (a fixture the user
+	// may not create); the report prints it.
+	NotRun []string
 }
 
 type builder struct {
@@ -83,6 +93,7 @@ type req struct {
 	removed                                microversion.Version
 	ok                                     func(v microversion.Version) (int, any)
 	needs                                  []string
+	deviant                                func(v microversion.Version) (int, any)
 }
 
 // add builds the case and returns its name.
@@ -90,7 +101,7 @@ func (b *builder) add(q req) string {
 	if q.method == "" {
 		q.method = http.MethodGet
 	}
-	name := strings.Join([]string{q.route, q.mount, "mv-" + q.mv, userToken(q.user), q.variant}, "/")
+	name := strings.Join([]string{q.route, q.mount, "mv-" + q.mv, conformance.UserToken(q.user), q.variant}, "/")
 	if b.seen[name] {
 		panic("probe: duplicate case name " + name)
 	}
@@ -106,6 +117,10 @@ func (b *builder) add(q req) string {
 		c.Want = ExpectLegacyV2(q.ok)
 	default:
 		c.Want = Expect(headerOf(q.headers), b.r, q.removed, q.ok)
+		if q.deviant != nil {
+			d := Expect(headerOf(q.headers), b.r, q.removed, q.deviant)
+			c.Deviant = &d
+		}
 	}
 	b.cases = append(b.cases, c)
 	return name
@@ -130,13 +145,6 @@ var mounts = map[string]Mount{
 	mountV21:        V21,
 	mountV21Project: {Version: "v2.1", Project: "{project:" + Primary + "}"},
 	mountV2Project:  {Version: "v2", Project: "{project:" + Primary + "}"},
-}
-
-func userToken(u string) string {
-	if u == conformance.UserNone {
-		return "anon"
-	}
-	return u
 }
 
 // Cases is the probe's ordered case list for fixtures fx on a target whose

@@ -151,7 +151,7 @@ func isolationCases(b *builder) {
 	q := [][2]string{{"name", "in:" + active.Name + "," + queued.Name}}
 	write, ct := jsonBody(map[string]any{"metadata": map[string]string{"x": "1"}})
 	notFound := answerWith(404, Fault(404, MsgImageNotFound))
-	for _, c := range []req{
+	cases := []req{
 		{route: conformance.RouteShow, variant: "private", path: "/v2.1/images/" + active.ID, removed: imagesRemoved, ok: notFound},
 		{route: conformance.RouteList, variant: "private", path: "/v2.1/images?" + query(q), removed: imagesRemoved, ok: listOK(nil, false, q, 0)},
 		{route: conformance.RouteDetail, variant: "private", path: "/v2.1/images/detail?" + query(q), removed: imagesRemoved, ok: listOK(nil, true, q, 0)},
@@ -162,11 +162,31 @@ func isolationCases(b *builder) {
 			body: write, headers: ct, removed: metadataRemoved, ok: answerWith(403, Fault(403, MsgNotAuthorized(shared.ID)))},
 		{route: conformance.RouteDelete, variant: "shared", method: "DELETE", path: "/v2.1/images/" + shared.ID,
 			removed: imagesRemoved, ok: answerWith(403, Fault(403, MsgDeleteForbidden))},
-		{route: conformance.RouteDelete, variant: "private", method: "DELETE", path: "/v2.1/images/" + active.ID,
-			removed: imagesRemoved, ok: notFound},
-	} {
+	}
+	if com, ok := fx[RoleCommunity]; ok {
+		cases = append(cases, communityCases(com)...)
+	}
+	// last: if it wrongly succeeds, nothing after it needs the image
+	cases = append(cases, req{route: conformance.RouteDelete, variant: "private", method: "DELETE", path: "/v2.1/images/" + active.ID,
+		removed: imagesRemoved, ok: notFound})
+	for _, c := range cases {
 		c.mv, c.headers = versionFor(c.removed, c.headers)
 		c.class, c.mount, c.user = ClassIsolation, mountV21, Second
 		b.add(c)
+	}
+}
+
+// communityCases: a community image is every project's to see, not to
+// change or delete.
+func communityCases(com Image) []req {
+	write, ct := jsonBody(map[string]any{"metadata": map[string]string{"x": "1"}})
+	return []req{
+		{route: conformance.RouteShow, variant: "community", path: "/v2.1/images/" + com.ID, removed: imagesRemoved, ok: showOK(com, V21)},
+		{route: conformance.RouteMetaIndex, variant: "community", path: "/v2.1/images/" + com.ID + "/metadata", removed: metadataRemoved,
+			ok: metaIndexOK(com.Properties)},
+		{route: conformance.RouteMetaCreate, variant: "community", method: "POST", path: "/v2.1/images/" + com.ID + "/metadata",
+			body: write, headers: ct, removed: metadataRemoved, ok: answerWith(403, Fault(403, MsgNotAuthorized(com.ID)))},
+		{route: conformance.RouteDelete, variant: "community", method: "DELETE", path: "/v2.1/images/" + com.ID,
+			removed: imagesRemoved, ok: answerWith(403, Fault(403, MsgDeleteForbidden))},
 	}
 }

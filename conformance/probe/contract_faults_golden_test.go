@@ -40,6 +40,13 @@ func TestContractMatchesGoldenFaults(t *testing.T) {
 			constant(answerWith(403, Fault(403, MsgNotAuthorized(shared.ID))))},
 		{"metadata.show/v2.1/mv-2.38/demo/ref-custom-props/custom_key", true,
 			constant(answerWith(200, map[string]any{"meta": map[string]string{"custom_key": "custom value"}}))},
+		// writes answer with what they wrote (the item, or the whole set)
+		{"metadata.update/v2.1/mv-2.38/demo/ref-meta-put-item/dots-colons", true,
+			constant(answerWith(200, map[string]any{"meta": map[string]string{"k.dots:colons": "v"}}))},
+		{"metadata.update_all/v2.1/mv-2.38/demo/ref-meta-put-all/text-plain", true,
+			constant(answerWith(200, map[string]any{"metadata": map[string]string{"plain": "1"}}))},
+		{"metadata.update_all/v2.1/mv-2.38/demo/ref-meta-put-all/empty", true,
+			constant(answerWith(200, map[string]any{"metadata": map[string]string{}}))},
 	}
 	for _, c := range cases {
 		removed := imagesRemoved

@@ -105,7 +105,10 @@ func TestContractMatchesGoldenImages(t *testing.T) {
 		c := "images.show/v2.1/mv-2.35/demo/" + name
 		requireSame(t, g, c, Expect(g.headers(c), recordedRange, imagesRemoved, showOK(g.image(t, c, name), V21)))
 	}
-	c := "images.show/v2-project/mv-none/demo/ref-snapshot"
+	c := "images.show/v2.1-project/mv-2.35/demo"
+	requireSame(t, g, c, Expect(g.headers(c), recordedRange, imagesRemoved,
+		showOK(g.image(t, c, "ref-active"), Mount{Version: "v2.1", Project: "{project:demo}"})))
+	c = "images.show/v2-project/mv-none/demo/ref-snapshot"
 	m := Mount{Version: "v2", Project: "{project:demo}"}
 	requireSame(t, g, c, ExpectLegacyV2(showOK(g.image(t, c, "ref-snapshot"), m)))
 	c = "images.show/v2.1/mv-2.35/alt/ref-shared-to-alt-accepted"

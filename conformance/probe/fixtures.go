@@ -6,12 +6,15 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/members"
+
+	"github.com/imagegw/imagegw/conformance"
 )
 
 // Prefix starts the name of every image the probe creates; `cleanup`
@@ -26,8 +29,10 @@ var fixtureData = []byte("imagegw probe.\n\n")
 func NewRunID(now time.Time) string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
-	return now.UTC().Format("20060102t150405") + "-" + hex.EncodeToString(b)
+	return now.UTC().Format(runTimeLayout) + "-" + hex.EncodeToString(b)
 }
+
+const runTimeLayout = "20060102t150405"
 
 // spec is one fixture as the probe asks Glance for it.
 type spec struct {
@@ -36,6 +41,8 @@ type spec struct {
 	minDisk, minRAM   int
 	props             map[string]string
 	upload, shareWith bool
+	// optional: a 403 from Glance (policy) skips the fixture and its cases
+	optional bool
 }
 
 func specs(instanceUUID string) []spec {
@@ -49,6 +56,8 @@ func specs(instanceUUID string) []spec {
 			props: map[string]string{}, shareWith: true},
 		{role: RoleMeta, visibility: "private", props: map[string]string{"probe_a": "1", "probe_b": "2"}},
 		{role: RoleDelete, visibility: "private", props: map[string]string{}},
+		{role: RoleCommunity, visibility: "community", disk: "raw", container: "bare", upload: true,
+			props: map[string]string{}, optional: true},
 	}
 }
 
@@ -56,12 +65,16 @@ func specs(instanceUUID string) []spec {
 // second's project when second is not nil). created is called with each
 // id as soon as Glance has made the image, before anything else can fail,
 // so an interrupted run still knows what to remove.
-func CreateFixtures(ctx context.Context, primary, second *Session, run string, created func(id string)) (*Fixtures, error) {
+func CreateFixtures(ctx context.Context, primary, second *conformance.Session, run string, created func(id string)) (*Fixtures, error) {
 	fx := &Fixtures{Images: map[string]Image{}, WithSecond: second != nil}
 	for _, sp := range specs(randomUUID()) {
 		im, err := createOne(ctx, primary.Glance, sp, Prefix+run+"-"+sp.role, created)
 		if err == nil && sp.role == RoleQueued {
 			im, err = distinctSecond(ctx, primary.Glance, sp, im, fx.Images[RoleActive], Prefix+run+"-"+sp.role, created)
+		}
+		if sp.optional && gophercloud.ResponseCodeIs(err, http.StatusForbidden) {
+			fx.NotRun = append(fx.NotRun, fmt.Sprintf("%s image cases: the user may not create %s images (Glance: 403)", sp.role, sp.visibility))
+			continue
 		}
 		if err != nil {
 			return fx, fmt.Errorf("fixture %s: %w", sp.role, err)

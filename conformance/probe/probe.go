@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ type Options struct {
 	// /v2.1); "" takes it from the user's catalog.
 	Target string
 	// GlanceURL is the Glance the target names in "alternate" links; ""
-	// is the catalog's image endpoint.
+	// is the catalog's internal image endpoint, else its public one (where
+	// Nova looks by default).
 	GlanceURL string
 	// KeystoneURL is the uri of the target's WWW-Authenticate; "" is the
 	// user's auth_url without /v3.
@@ -49,10 +51,14 @@ type Result struct {
 	Left []string
 	// Classes maps each case run to its class (what promise it checks).
 	Classes map[string]string
-	// Others is the number of images outside the run the users saw
-	// before; Changes lists any difference after the cleanup.
-	Others  int
-	Changes []string
+	// NotRun says which cases could not run on this cloud, and why.
+	NotRun []string
+	// Others is the number of images outside the probe's prefix the
+	// users saw before; Changes lists any difference after the cleanup;
+	// AfterErr: the views after the run could not be taken.
+	Others   int
+	Changes  []string
+	AfterErr error
 	// CleanupErr: something of the run may be left (`cleanup` removes it).
 	CleanupErr error
 }
@@ -69,44 +75,60 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if res.Target, err = o.target(primary); err != nil {
 		return res, err
 	}
-	client := conformance.DefaultClient()
+	client := caseClient(primary)
 	if res.Range, err = ReadRange(ctx, client, res.Target); err != nil {
 		return res, err
 	}
 	o.logf("probing %s (compute %s-%s) as run %s", res.Target, res.Range.Min, res.Range.Max, res.Run)
-	prefix := Prefix + res.Run
-	before, err := inventories(ctx, users, prefix)
+	before, err := inventories(ctx, users)
 	if err != nil {
 		return res, fmt.Errorf("images before the run: %w", err)
 	}
-	defer func() { o.finish(res, users, prefix, before) }()
+	defer func() { o.finish(res, users, before) }()
 	fx, err := CreateFixtures(ctx, primary, second, res.Run, func(id string) { res.Created = append(res.Created, id) })
 	if err != nil {
 		return res, err
 	}
+	res.NotRun = fx.NotRun
 	cases := o.pick(Cases(fx, res.Range))
+	o.logf("running %d cases on %d fixtures", len(cases), len(fx.Images))
+	return res, o.runCases(ctx, res, users, cases, client)
+}
+
+// runCases sends the cases and evaluates the answers into res.Report.
+func (o Options) runCases(ctx context.Context, res *Result, users map[string]*conformance.Session, cases []Case, client *http.Client) error {
 	res.Classes = map[string]string{}
 	for _, c := range cases {
 		res.Classes[c.Name] = c.Class
 	}
 	cloud := &conformance.Cloud{Projects: map[string]string{}, Images: map[string]string{},
-		GlanceURL: o.glanceURL(primary), KeystoneURL: o.keystoneURL(primary)}
+		GlanceURL: o.glanceURL(users[Primary]), KeystoneURL: o.keystoneURL(users[Primary])}
 	tokens := map[string]string{}
 	for name, s := range users {
 		cloud.Projects[name], tokens[name] = s.ProjectID, s.Token
 		res.Secrets = append(res.Secrets, s.Token)
 	}
 	r := &conformance.Runner{Target: res.Target, Cloud: cloud, Tokens: tokens, Client: client}
-	o.logf("running %d cases on %d fixtures", len(cases), len(fx.Images))
-	res.Exchanges, err = r.Run(ctx, Plain(cases))
-	if err != nil {
-		return res, err
+	var err error
+	if res.Exchanges, err = r.Run(ctx, Plain(cases)); err != nil {
+		return err
 	}
-	got := conformance.NormalizeAll(res.Exchanges, conformance.NewNormalizer(res.Target, cloud))
+	// the tokens never reach a report, whatever a target echoes
+	n := conformance.NewNormalizer(res.Target, cloud).Redacting(res.Secrets...)
+	got := conformance.NormalizeAll(res.Exchanges, n)
 	res.Report = conformance.Evaluate(Plain(cases), Wants(cases), got, o.Deviations)
-	allowOnly(res.Report)
+	allow(res.Report, cases, got)
 	res.Report.MVs = columns(cases, res.Range)
-	return res, nil
+	return nil
+}
+
+// caseClient is the runner's client with the user's TLS settings and the
+// environment's proxy (HTTPS_PROXY, NO_PROXY), as the login used.
+func caseClient(s *conformance.Session) *http.Client {
+	c := conformance.DefaultClient()
+	t := c.Transport.(*http.Transport)
+	t.TLSClientConfig, t.Proxy = s.TLS, http.ProxyFromEnvironment
+	return c
 }
 
 // columns orders the report's microversion columns as the sweep asks.
@@ -131,25 +153,14 @@ func columns(cases []Case, r microversion.Range) []string {
 	return out
 }
 
-// allowOnly makes the deviations allowances: a target that answers as
-// Nova does where imagegw deviates (Nova itself, another gateway) passes
-// those cases. The lab's run command keeps them strict ("stale"), since
-// there the target is always imagegw.
-func allowOnly(rep *conformance.Report) {
-	for i := range rep.Outcomes {
-		if o := &rep.Outcomes[i]; o.Status == conformance.StatusStale {
-			o.Status, o.Stale = conformance.StatusPass, nil
-		}
-	}
-}
-
 // finish removes the run's images and compares the users' views of
-// everything else with the views before the run.
-func (o Options) finish(res *Result, users map[string]*Session, prefix string, before map[string]Inventory) {
+// every image outside the probe's prefix with the views before the run.
+func (o Options) finish(res *Result, users map[string]*conformance.Session, before map[string]Inventory) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	o.logf("removing the run's images (%d created) ...", len(res.Created))
-	res.Deleted, res.CleanupErr = Cleanup(ctx, users[Primary], prefix, res.Created)
+	prefix := Prefix + res.Run
+	res.Deleted, res.CleanupErr = CleanupRun(ctx, users[Primary], prefix, res.Created)
 	left, err := Leftovers(ctx, users[Primary], prefix)
 	if err != nil {
 		res.CleanupErr = errors.Join(res.CleanupErr, err)
@@ -157,23 +168,30 @@ func (o Options) finish(res *Result, users map[string]*Session, prefix string, b
 	for _, im := range left {
 		res.Left = append(res.Left, im.ID)
 	}
-	after, err := inventories(ctx, users, prefix)
+	after, err := inventories(ctx, users)
 	if err != nil {
-		res.Changes = append(res.Changes, "images after the run: "+err.Error())
+		res.AfterErr = err
 		return
 	}
+	seen := map[string]bool{}
 	for name, inv := range before {
-		res.Others += len(inv)
+		for id := range inv {
+			seen[id] = true
+		}
 		for _, c := range inv.Changes(after[name]) {
 			res.Changes = append(res.Changes, name+": "+c)
 		}
 	}
+	res.Others = len(seen)
 }
 
-func inventories(ctx context.Context, users map[string]*Session, prefix string) (map[string]Inventory, error) {
+// inventories are the users' views of every image outside the probe's
+// prefix: other probe runs (a colleague's, a parallel CI job) are not
+// the target's doing.
+func inventories(ctx context.Context, users map[string]*conformance.Session) (map[string]Inventory, error) {
 	out := map[string]Inventory{}
 	for name, s := range users {
-		inv, err := TakeInventory(ctx, s, prefix)
+		inv, err := TakeInventory(ctx, s, Prefix)
 		if err != nil {
 			return nil, err
 		}
@@ -182,18 +200,18 @@ func inventories(ctx context.Context, users map[string]*Session, prefix string) 
 	return out, nil
 }
 
-func (o Options) login(ctx context.Context) (map[string]*Session, error) {
+func (o Options) login(ctx context.Context) (map[string]*conformance.Session, error) {
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = time.Minute
 	}
-	users := map[string]*Session{}
+	users := map[string]*conformance.Session{}
 	var err error
-	if users[Primary], err = Login(ctx, o.Cloud, timeout); err != nil {
+	if users[Primary], err = conformance.Login(ctx, o.Cloud, timeout); err != nil {
 		return nil, err
 	}
 	if o.SecondCloud != "" {
-		if users[Second], err = Login(ctx, o.SecondCloud, timeout); err != nil {
+		if users[Second], err = conformance.Login(ctx, o.SecondCloud, timeout); err != nil {
 			return nil, err
 		}
 		if users[Second].ProjectID == users[Primary].ProjectID {
@@ -203,7 +221,7 @@ func (o Options) login(ctx context.Context) (map[string]*Session, error) {
 	return users, nil
 }
 
-func (o Options) target(primary *Session) (string, error) {
+func (o Options) target(primary *conformance.Session) (string, error) {
 	if o.Target != "" {
 		return strings.TrimRight(o.Target, "/"), nil
 	}
@@ -213,14 +231,14 @@ func (o Options) target(primary *Session) (string, error) {
 	return ComputeBase(primary.Compute)
 }
 
-func (o Options) glanceURL(primary *Session) string {
+func (o Options) glanceURL(primary *conformance.Session) string {
 	if o.GlanceURL != "" {
 		return strings.TrimRight(o.GlanceURL, "/")
 	}
-	return strings.TrimRight(primary.Glance.Endpoint, "/")
+	return strings.TrimRight(primary.GlanceLink, "/")
 }
 
-func (o Options) keystoneURL(primary *Session) string {
+func (o Options) keystoneURL(primary *conformance.Session) string {
 	if o.KeystoneURL != "" {
 		return o.KeystoneURL
 	}
