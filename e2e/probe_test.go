@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,9 +120,25 @@ func runProbe(t *testing.T, target string, wantExit int) (probeOutcome, string) 
 	return o, dir
 }
 
+// demoCases is what demo runs: every case but the public image's, which
+// Glance does not let a member create (the report must say so).
+func demoCases(t *testing.T, o probeOutcome) int {
+	t.Helper()
+	require.Contains(t, o.stdout, "not run: public image cases: the user may not create public images (Glance: 403)")
+	n := 0
+	for _, c := range probe.AllCases() {
+		if !strings.HasSuffix(c.Name, "/"+probe.RolePublic) {
+			n++
+		}
+	}
+	require.Len(t, o.Outcomes, n)
+	return n
+}
+
 func TestProbeAgainstNova(t *testing.T) {
 	o, dir := runProbe(t, novaRoot(t), 0)
-	require.Equal(t, map[string]int{"pass": len(probe.AllCases())}, o.Counts, "every case passes against the real Nova")
+	n := demoCases(t, o)
+	require.Equal(t, map[string]int{"pass": n}, o.Counts, "every case passes against the real Nova")
 	var junit struct {
 		Tests    int `xml:"tests,attr"`
 		Failures int `xml:"failures,attr"`
@@ -129,7 +146,7 @@ func TestProbeAgainstNova(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "probe.xml"))
 	require.NoError(t, err)
 	require.NoError(t, xml.Unmarshal(b, &junit))
-	require.Equal(t, len(probe.AllCases()), junit.Tests)
+	require.Equal(t, n, junit.Tests)
 	require.Zero(t, junit.Failures)
 	t.Logf("nova-api: %d cases pass; %s fixtures created and removed", junit.Tests, o.created)
 }
@@ -152,7 +169,7 @@ func TestProbeAgainstImagegw(t *testing.T) {
 		"metadata.delete/v2.1/mv-2.38/primary/probe_e":         "no-content-length-on-204",
 		"images.delete/v2.1/mv-2.35/primary/owner":             "no-content-length-on-204",
 	}, named, "imagegw differs from Nova exactly where deviations.yaml says")
-	require.Equal(t, map[string]int{"pass": len(probe.AllCases()) - 4, "deviation": 4}, o.Counts)
+	require.Equal(t, map[string]int{"pass": demoCases(t, o) - 4, "deviation": 4}, o.Counts)
 	require.Contains(t, o.stdout, "property-filter-prefix (2 cases)")
 	// the HTML report as a browser renders it: the deviations are there
 	dom := renderedDOM(t, filepath.Join(dir, "probe.html"))

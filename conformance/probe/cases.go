@@ -29,6 +29,8 @@ const (
 	// user may (Glance's communitize_image policy), else its cases are
 	// reported as not run.
 	RoleCommunity = "community"
+	// RolePublic likewise (Glance's publicize_image policy: usually admins).
+	RolePublic = "public"
 )
 
 // Case classes: what kind of promise a case checks. The mutation test

@@ -56,7 +56,7 @@ func microversionCases(b *builder) {
 // imageCases shows each fixture to its owner, and one through each mount.
 func imageCases(b *builder) {
 	mv, hdr := at("2.35")
-	for _, role := range []string{RoleActive, RoleQueued, RoleServer, RoleShared, RoleMeta, RoleCommunity} {
+	for _, role := range []string{RoleActive, RoleQueued, RoleServer, RoleShared, RoleMeta, RoleCommunity, RolePublic} {
 		im, ok := b.fx.Images[role]
 		if !ok {
 			continue // an optional fixture the user may not create

@@ -163,8 +163,10 @@ func isolationCases(b *builder) {
 		{route: conformance.RouteDelete, variant: "shared", method: "DELETE", path: "/v2.1/images/" + shared.ID,
 			removed: imagesRemoved, ok: answerWith(403, Fault(403, MsgDeleteForbidden))},
 	}
-	if com, ok := fx[RoleCommunity]; ok {
-		cases = append(cases, communityCases(com)...)
+	for _, role := range []string{RoleCommunity, RolePublic} {
+		if im, ok := fx[role]; ok {
+			cases = append(cases, everyonesCases(role, im)...)
+		}
 	}
 	// last: if it wrongly succeeds, nothing after it needs the image
 	cases = append(cases, req{route: conformance.RouteDelete, variant: "private", method: "DELETE", path: "/v2.1/images/" + active.ID,
@@ -176,17 +178,17 @@ func isolationCases(b *builder) {
 	}
 }
 
-// communityCases: a community image is every project's to see, not to
-// change or delete.
-func communityCases(com Image) []req {
+// everyonesCases: a community or public image is every project's to see,
+// not to change or delete.
+func everyonesCases(role string, com Image) []req {
 	write, ct := jsonBody(map[string]any{"metadata": map[string]string{"x": "1"}})
 	return []req{
-		{route: conformance.RouteShow, variant: "community", path: "/v2.1/images/" + com.ID, removed: imagesRemoved, ok: showOK(com, V21)},
-		{route: conformance.RouteMetaIndex, variant: "community", path: "/v2.1/images/" + com.ID + "/metadata", removed: metadataRemoved,
+		{route: conformance.RouteShow, variant: role, path: "/v2.1/images/" + com.ID, removed: imagesRemoved, ok: showOK(com, V21)},
+		{route: conformance.RouteMetaIndex, variant: role, path: "/v2.1/images/" + com.ID + "/metadata", removed: metadataRemoved,
 			ok: metaIndexOK(com.Properties)},
-		{route: conformance.RouteMetaCreate, variant: "community", method: "POST", path: "/v2.1/images/" + com.ID + "/metadata",
+		{route: conformance.RouteMetaCreate, variant: role, method: "POST", path: "/v2.1/images/" + com.ID + "/metadata",
 			body: write, headers: ct, removed: metadataRemoved, ok: answerWith(403, Fault(403, MsgNotAuthorized(com.ID)))},
-		{route: conformance.RouteDelete, variant: "community", method: "DELETE", path: "/v2.1/images/" + com.ID,
+		{route: conformance.RouteDelete, variant: role, method: "DELETE", path: "/v2.1/images/" + com.ID,
 			removed: imagesRemoved, ok: answerWith(403, Fault(403, MsgDeleteForbidden))},
 	}
 }

@@ -58,6 +58,8 @@ func specs(instanceUUID string) []spec {
 		{role: RoleDelete, visibility: "private", props: map[string]string{}},
 		{role: RoleCommunity, visibility: "community", disk: "raw", container: "bare", upload: true,
 			props: map[string]string{}, optional: true},
+		{role: RolePublic, visibility: "public", disk: "raw", container: "bare", upload: true,
+			props: map[string]string{}, optional: true},
 	}
 }
 
