@@ -42,7 +42,8 @@ type junitFailure struct {
 // difference no deviation explains, a stale deviation, no reference)
 // carries the request sent and every difference, an accepted deviation
 // passes and names it. Requests are the matrix's templates: tokens are
-// never in them (the user is named instead).
+// never in them (the user is named instead); the HTTP exchange follows
+// when the report has its transcripts (AttachTranscripts, redacted).
 func (r *Report) WriteJUnit(w io.Writer, name string) error {
 	all := junitSuites{Name: name}
 	byRoute := map[string]int{}
@@ -55,7 +56,11 @@ func (r *Report) WriteJUnit(w io.Writer, name string) error {
 		}
 		tc := junitCase{Name: o.Case.Name, Classname: "conformance." + o.Case.Route}
 		if o.Failed() {
-			tc.Failure = &junitFailure{Message: failureMessage(o), Type: o.Status, Text: exchangeText(o)}
+			text := exchangeText(o)
+			if o.Transcript != "" {
+				text += "\nHTTP exchange:\n" + o.Transcript
+			}
+			tc.Failure = &junitFailure{Message: failureMessage(o), Type: o.Status, Text: text}
 			all.Suites[i].Failures++
 			all.Failures++
 		} else if len(o.Deviations) > 0 {

@@ -25,6 +25,9 @@ type Outcome struct {
 	Unexpected []FieldDiff // differences no deviation covers
 	Deviations []string    // ids of the deviations that explain differences
 	Stale      []string    // ids of deviations listed for the case that no longer differ
+	// Transcript is a failed case's HTTP exchange, redacted (after
+	// Report.AttachTranscripts; "" before).
+	Transcript string
 }
 
 // Failed tells whether the outcome counts as a failure.

@@ -43,4 +43,11 @@ func TestWriteTranscripts(t *testing.T) {
 		require.Contains(t, out, want)
 	}
 	require.NotContains(t, out, "=== ok")
+
+	// the JUnit failure of the same case carries the same exchange
+	var x strings.Builder
+	require.NoError(t, rep.WriteJUnit(&x, "t"))
+	require.Contains(t, x.String(), "HTTP exchange:&#xA;&gt; POST /v2.1/images/1234/metadata (user: alt)")
+	require.Contains(t, x.String(), "&lt; X-Subject-Token: &lt;redacted&gt;")
+	require.NotContains(t, x.String(), "secret")
 }

@@ -14,6 +14,7 @@ type reportFiles struct{ json, junit, html, transcripts string }
 // write writes each wanted file of rep, named after the endpoint target;
 // transcripts come from the target's exchanges, secrets redacted.
 func (f reportFiles) write(rep *conformance.Report, target string, exs []conformance.Exchange, secrets []string) error {
+	rep.AttachTranscripts(exs, secrets) // the JUnit failures carry them too
 	if f.transcripts != "" {
 		err := writeFile(f.transcripts, func(w io.Writer) error { return conformance.WriteTranscripts(w, rep, exs, secrets) })
 		if err != nil {
