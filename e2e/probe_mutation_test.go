@@ -185,9 +185,13 @@ func TestProbeMutations(t *testing.T) {
 	}
 }
 
-// TestProbeInterruptedLeavesNothing: Ctrl-C in the middle of the matrix
-// still removes every fixture and touches nothing else.
-func TestProbeInterruptedLeavesNothing(t *testing.T) {
+// stoppedProbe runs the probe binary through a slow proxy in front of
+// imagegw, with extra arguments; sig, when set, is sent to it as the
+// proxy passes its 25th request (the version document, then 24 cases).
+// Whatever stops it, nothing of the run may be left and the admin must
+// see every other image as before.
+func stoppedProbe(t *testing.T, sig os.Signal, args ...string) (stdout, stderr string, requests int) {
+	t.Helper()
 	gw, err := startGateway(nil)
 	require.NoError(t, err)
 	defer gw.Close()
@@ -196,25 +200,39 @@ func TestProbeInterruptedLeavesNothing(t *testing.T) {
 	var seen atomic.Int32
 	slow := mutatingProxy(t, gw.URL, mutation{request: func(r *http.Request) {
 		time.Sleep(20 * time.Millisecond)
-		if seen.Add(1) == 25 { // the version document, then 24 cases
-			_ = proc.Load().Signal(os.Interrupt)
+		if seen.Add(1) == 25 && sig != nil {
+			_ = proc.Load().Signal(sig)
 		}
 	}})
 	cmd := probeCmd(t, slow.URL, t.TempDir())
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Args = append(cmd.Args, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	require.NoError(t, cmd.Start())
 	proc.Store(cmd.Process)
 	err = cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
-	require.True(t, ok, "the interrupted probe fails: %v\n%s", err, stderr.String())
-	require.Equal(t, 2, ee.ExitCode(), stderr.String())
-	require.Contains(t, stderr.String(), "context canceled")
-	m := runIDRE.FindStringSubmatch(stdout.String())
-	require.NotNil(t, m, stdout.String())
+	require.True(t, ok, "the stopped probe fails: %v\n%s", err, errOut.String())
+	require.Equal(t, 2, ee.ExitCode(), errOut.String())
+	m := runIDRE.FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
 	require.Equal(t, "0", m[3], "nothing of the run left")
-	require.Contains(t, stdout.String(), "identical after it")
-	require.Less(t, int(seen.Load()), len(probe.AllCases()), "interrupted mid-matrix")
+	require.Contains(t, out.String(), "identical after it")
 	require.Empty(t, before.Changes(adminView(t)), "the admin sees exactly the images of before the run")
-	t.Logf("interrupted after %d requests: %s fixtures created and removed", seen.Load(), m[2])
+	t.Logf("stopped after %d requests: %s fixtures created and removed", seen.Load(), m[2])
+	return out.String(), errOut.String(), int(seen.Load())
+}
+
+// TestProbeInterruptedLeavesNothing: Ctrl-C in the middle of the matrix.
+func TestProbeInterruptedLeavesNothing(t *testing.T) {
+	_, stderr, requests := stoppedProbe(t, os.Interrupt)
+	require.Contains(t, stderr, "context canceled")
+	require.Less(t, requests, len(probe.AllCases()), "interrupted mid-matrix")
+}
+
+// TestProbeTimeoutLeavesNothing: --timeout runs out (at 20 ms a request
+// the matrix alone needs more than 2 s).
+func TestProbeTimeoutLeavesNothing(t *testing.T) {
+	_, stderr, _ := stoppedProbe(t, nil, "--timeout", "6s")
+	require.Contains(t, stderr, "context deadline exceeded")
 }

@@ -282,10 +282,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	compareDir := fs.String("compare-cloud-dir", "", "state dir of the --compare endpoint's cloud (default: --cloud-dir; the seed is reset between the two runs)")
 	devPath := fs.String("deviations", "conformance/deviations.yaml", `deviations file ("" for none): listed differences are reported separately, not as failures`)
 	verbose := fs.Bool("v", false, "print JSON body differences path by path and the cases of every deviation")
-	jsonOut := fs.String("json", "", "also write the outcomes as JSON to this file")
-	junitOut := fs.String("junit", "", "also write the outcomes as JUnit XML to this file (one testcase per case, for CI)")
-	htmlOut := fs.String("html", "", "also write the report as an HTML page to this file (the matrix coloured, failures and deviations expandable)")
-	transcripts := fs.String("transcripts", "", "also write the HTTP exchange of every failed case to this file (tokens redacted)")
+	var files reportFiles
+	files.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: imagegw-conformance run --target URL --cloud-dir DIR [--golden DIR | --compare URL] [flags]\n\n"+
 			"Runs the matrix against --target and compares every answer, after normalisation,\n"+
@@ -324,7 +322,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (bool,
 	rep.WriteTable(stdout)
 	fmt.Fprintln(stdout)
 	rep.WriteSummary(stdout, *verbose)
-	files := reportFiles{json: *jsonOut, junit: *junitOut, html: *htmlOut, transcripts: *transcripts}
 	if err := files.write(rep, c.target, exs, c.secrets); err != nil {
 		return false, err
 	}

@@ -32,10 +32,8 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 	fs.StringVar(&devPath, "deviations", "builtin", `differences allowed where listed: "builtin" (imagegw's documented deviations from Nova), a deviations file, or "none"`)
 	verbose := fs.Bool("v", false, "print JSON body differences path by path and the cases of every deviation")
 	quiet := fs.Bool("q", false, "no progress output")
-	fs.StringVar(&files.json, "json", "", "also write the outcomes as JSON to this file")
-	fs.StringVar(&files.junit, "junit", "", "also write the outcomes as JUnit XML to this file")
-	fs.StringVar(&files.html, "html", "", "also write the report as an HTML page to this file")
-	fs.StringVar(&files.transcripts, "transcripts", "", "also write the HTTP exchange of every failed case to this file (tokens redacted)")
+	timeout := fs.Duration("timeout", 0, "stop the run after this long (the fixtures are still removed); 0: no limit")
+	files.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: imagegw-conformance probe [--os-cloud NAME] [--second-cloud NAME] [flags]\n\n"+
 			"Probes any Nova-compatible compute endpoint with the rights of an ordinary user:\n"+
@@ -54,6 +52,11 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) (boo
 	}
 	if !*quiet {
 		o.Log = stderr
+	}
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
 	}
 	res, err = probe.Run(ctx, o)
 	if res.Report != nil {

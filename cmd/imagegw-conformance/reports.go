@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"io"
 	"os"
 
@@ -10,6 +11,14 @@ import (
 
 // reportFiles are the report files a run was asked for ("": not wanted).
 type reportFiles struct{ json, junit, html, transcripts string }
+
+// register declares the report flags of run and probe.
+func (f *reportFiles) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.json, "json", "", "also write the outcomes as JSON to this file")
+	fs.StringVar(&f.junit, "junit", "", "also write the outcomes as JUnit XML to this file (one testcase per case, a failure with its HTTP exchange, for CI)")
+	fs.StringVar(&f.html, "html", "", "also write the report as an HTML page to this file (the matrix coloured, failures and deviations expandable)")
+	fs.StringVar(&f.transcripts, "transcripts", "", "also write the HTTP exchange of every failed case to this file (tokens redacted)")
+}
 
 // write writes each wanted file of rep, named after the endpoint target;
 // transcripts come from the target's exchanges, secrets redacted.
