@@ -30,4 +30,9 @@
 // testdata/golden. Every commit replays the matrix against imagegw in
 // e2e/conformance_test.go; cmd/imagegw-conformance runs it against any
 // endpoint (golden files or a second live endpoint as the reference).
+//
+// The matrix needs the lab's seed. Package conformance/probe needs none:
+// it logs in to any cloud (Login), makes fixtures of its own and expects
+// Nova's contract derived from them, reusing the runner, normaliser,
+// comparator and reports of this package.
 package conformance
