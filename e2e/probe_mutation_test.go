@@ -185,12 +185,20 @@ func TestProbeMutations(t *testing.T) {
 	}
 }
 
+// stopAt says when stoppedProbe signals the probe: as the proxy passes
+// its nth request (the version document, then the cases), or as soon as
+// the first fixture shows in Glance (while the others are being made).
+type stopAt struct {
+	request int
+	fixture bool
+	delay   time.Duration // per request through the proxy (default 20 ms)
+}
+
 // stoppedProbe runs the probe binary through a slow proxy in front of
-// imagegw, with extra arguments; sig, when set, is sent to it as the
-// proxy passes its 25th request (the version document, then 24 cases).
-// Whatever stops it, nothing of the run may be left and the admin must
-// see every other image as before.
-func stoppedProbe(t *testing.T, sig os.Signal, args ...string) (stdout, stderr string, requests int) {
+// imagegw, with extra arguments, and sends it sig (if set) at the point
+// at says. Whatever stops it, nothing of the run may be left and the admin
+// must see every other image as before.
+func stoppedProbe(t *testing.T, sig os.Signal, at stopAt, args ...string) (stdout, stderr string, requests int) {
 	t.Helper()
 	gw, err := startGateway(nil)
 	require.NoError(t, err)
@@ -198,9 +206,12 @@ func stoppedProbe(t *testing.T, sig os.Signal, args ...string) (stdout, stderr s
 	before := adminView(t)
 	var proc atomic.Pointer[os.Process] // set once started, read by the proxy
 	var seen atomic.Int32
+	if at.delay == 0 {
+		at.delay = 20 * time.Millisecond
+	}
 	slow := mutatingProxy(t, gw.URL, mutation{request: func(r *http.Request) {
-		time.Sleep(20 * time.Millisecond)
-		if seen.Add(1) == 25 && sig != nil {
+		time.Sleep(at.delay)
+		if n := seen.Add(1); sig != nil && int(n) == at.request {
 			_ = proc.Load().Signal(sig)
 		}
 	}})
@@ -210,6 +221,9 @@ func stoppedProbe(t *testing.T, sig os.Signal, args ...string) (stdout, stderr s
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	require.NoError(t, cmd.Start())
 	proc.Store(cmd.Process)
+	if at.fixture {
+		go signalOnFirstFixture(t, cmd.Process, sig)
+	}
 	err = cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
 	require.True(t, ok, "the stopped probe fails: %v\n%s", err, errOut.String())
@@ -223,16 +237,48 @@ func stoppedProbe(t *testing.T, sig os.Signal, args ...string) (stdout, stderr s
 	return out.String(), errOut.String(), int(seen.Load())
 }
 
+// signalOnFirstFixture watches demo's images and sends sig as soon as
+// one of the probe's is there.
+func signalOnFirstFixture(t *testing.T, p *os.Process, sig os.Signal) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	demo, err := conformance.Login(ctx, "demo", time.Minute)
+	if err != nil {
+		t.Errorf("login: %v", err)
+		return
+	}
+	for ctx.Err() == nil {
+		if left, err := probe.Leftovers(ctx, demo, probe.Prefix); err == nil && len(left) > 0 {
+			_ = p.Signal(sig)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestProbeInterruptedLeavesNothing: Ctrl-C in the middle of the matrix.
 func TestProbeInterruptedLeavesNothing(t *testing.T) {
-	_, stderr, requests := stoppedProbe(t, os.Interrupt)
-	require.Contains(t, stderr, "context canceled")
+	_, stderr, requests := stoppedProbe(t, os.Interrupt, stopAt{request: 25})
+	require.Regexp(t, interrupted, stderr)
 	require.Less(t, requests, len(probe.AllCases()), "interrupted mid-matrix")
 }
 
-// TestProbeTimeoutLeavesNothing: --timeout runs out (at 20 ms a request
-// the matrix alone needs more than 2 s).
+// TestProbeInterruptedDuringFixtures: Ctrl-C while the fixtures are being
+// made (an image Glance made but whose answer the probe never read is
+// found by its name).
+func TestProbeInterruptedDuringFixtures(t *testing.T) {
+	_, stderr, requests := stoppedProbe(t, os.Interrupt, stopAt{fixture: true})
+	require.Regexp(t, interrupted, stderr)
+	require.LessOrEqual(t, requests, 1, "no case was sent: only the version document")
+}
+
+// interrupted is how the probe reports a SIGINT: the runner's context
+// error, or the signal as the cause of an aborted Glance call.
+const interrupted = `context canceled|interrupt signal received`
+
+// TestProbeTimeoutLeavesNothing: --timeout runs out (at 100 ms a request
+// the cases alone need more than 10 s).
 func TestProbeTimeoutLeavesNothing(t *testing.T) {
-	_, stderr, _ := stoppedProbe(t, nil, "--timeout", "6s")
+	_, stderr, _ := stoppedProbe(t, nil, stopAt{delay: 100 * time.Millisecond}, "--timeout", "6s")
 	require.Contains(t, stderr, "context deadline exceeded")
 }
