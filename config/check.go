@@ -65,8 +65,7 @@ func (c Config) checkAddresses() error {
 		if u.val == "" {
 			continue
 		}
-		p, err := url.Parse(u.val)
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		if !absoluteHTTP(u.val) {
 			return fmt.Errorf("config: %s: %q is not an absolute http(s) URL", u.key, u.val)
 		}
 	}
@@ -83,9 +82,11 @@ func (c Config) checkAddresses() error {
 		if err := checkNovaRoot(c.NovaURL); err != nil {
 			return fmt.Errorf("config: nova_url: %w", err)
 		}
-		if c.NovaVersionsInterval <= 0 {
-			return fmt.Errorf("config: nova_versions_interval: %s is not positive", c.NovaVersionsInterval)
-		}
+	}
+	// every Nova, the top-level one or a region's, is followed at this
+	// interval: 0 would fetch its version document in a tight loop
+	if c.fronted() && c.NovaVersionsInterval <= 0 {
+		return fmt.Errorf("config: nova_versions_interval: %s is not positive", c.NovaVersionsInterval)
 	}
 	if c.RedisURL != "" {
 		// the client's own parser: what it cannot connect to fails here,
@@ -228,6 +229,20 @@ func checkNovaRoot(u string) error {
 		return fmt.Errorf("%q names an API version; give Nova's root (without /v2.1)", u)
 	}
 	return nil
+}
+
+// absoluteHTTP: an http(s) URL with a host.
+func absoluteHTTP(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
+}
+
+// fronted: some Nova is behind imagegw (nova_url, or a region's).
+func (c Config) fronted() bool {
+	if c.NovaURL != "" {
+		return true
+	}
+	return slices.ContainsFunc(c.Regions, func(r Region) bool { return r.NovaURL != "" })
 }
 
 // checkRegions: the entries parse, match the parsed regions, and a

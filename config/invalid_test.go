@@ -52,6 +52,8 @@ func invalidFiles() []invalid {
 		{file: "nova_url: http://nova:8774/v2.1\n", key: "nova_url"},
 		{file: "nova_url: http://nova:8774/compute/v2/\n", key: "nova_url"},
 		{file: "nova_url: http://nova:8774/\nnova_versions_interval: 0s\n", key: "nova_versions_interval"},
+		// a region's Nova is followed at the same interval
+		{file: "regions: ['R1 /r1 nova_url=http://n:8774']\nnova_versions_interval: 0s\n", key: "nova_versions_interval"},
 		{file: "regions: [R1]\n", key: "regions"},
 		{file: "regions: ['R1 r1']\n", key: "regions"},
 		{file: "regions: ['R1 /v2.1/r1']\n", key: "regions"},

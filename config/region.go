@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 )
@@ -45,7 +44,7 @@ func ParseRegion(s string) (Region, error) {
 		default:
 			return Region{}, fmt.Errorf("%q: %q is not nova_url=, public_url= or glance_url=", s, kv)
 		}
-		if p, err := url.Parse(v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || *at != "" {
+		if !absoluteHTTP(v) || *at != "" {
 			return Region{}, fmt.Errorf("%q: %s=%q is not one absolute http(s) URL", s, k, v)
 		}
 		*at = v
