@@ -77,13 +77,7 @@ func frontNovas(srv *Server, cfg config.Config) error {
 		if err != nil {
 			return err
 		}
-		region := ""
-		if srv.regional() {
-			region = f.name
-		}
-		if err := srv.FrontNova(region, nova); err != nil {
-			return err
-		}
+		srv.frontNova(f, nova)
 	}
 	return nil
 }

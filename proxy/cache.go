@@ -234,7 +234,9 @@ const (
 func cacheKey(kind cacheKind, k *request) string {
 	bp := keyBuffers.Get().(*[]byte)
 	b := append((*bp)[:0], byte('0'+kind), 0)
-	b = append(b, k.app[0]...) // the application URL (links.App)
+	// the application URL (links.App); with regions it carries the region's
+	// prefix or public_url, so no region gets another's answer
+	b = append(b, k.app[0]...)
 	b = append(b, k.app[1]...)
 	b = append(b, k.app[2]...)
 	for _, part := range [...]string{k.contentType, k.path, k.identity.ProjectID} {
@@ -248,8 +250,6 @@ func cacheKey(kind cacheKind, k *request) string {
 		}
 		b = append(b, role...)
 	}
-	b = append(b, 0)
-	b = append(b, k.front.name...) // the region: never another region's answer
 	b = append(b, 0)
 	b = append(b, k.glanceURL...)
 	b = append(b, 0)

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strings"
@@ -20,7 +21,7 @@ type front struct {
 	prefix string // "" without regions, else "/regionone"
 	public string // public URL of links, no trailing "/" ("": the request's host and prefix)
 	glance string // glance_url ("": the caller's catalog)
-	// novaURL is the Nova behind ("": none); nova passes to it (FrontNova)
+	// novaURL is the Nova behind ("": none); nova passes to it (frontNova)
 	novaURL string
 	nova    *passThrough
 	served  atomic.Pointer[versionHeaders]
@@ -35,8 +36,8 @@ func newFronts(cfg config.Config) []*front {
 	}
 	out := make([]*front, len(regions))
 	for i, r := range regions {
-		f := &front{name: r.Name, prefix: r.Prefix, public: or(r.PublicURL, cfg.PublicURL), glance: or(r.GlanceURL, cfg.GlanceURL),
-			novaURL: or(r.NovaURL, cfg.NovaURL)}
+		f := &front{name: r.Name, prefix: r.Prefix, public: cmp.Or(r.PublicURL, cfg.PublicURL), glance: cmp.Or(r.GlanceURL, cfg.GlanceURL),
+			novaURL: cmp.Or(r.NovaURL, cfg.NovaURL)}
 		if f.public != "" && r.PublicURL == "" && f.prefix != "" {
 			f.public = strings.TrimRight(f.public, "/") + f.prefix // the fleet's URL, then the region's prefix
 		}
@@ -45,13 +46,6 @@ func newFronts(cfg config.Config) []*front {
 		out[i] = f
 	}
 	return out
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 type frontKey struct{}
@@ -73,21 +67,31 @@ func (s *Server) frontOf(path string) (*front, string) {
 	return nil, ""
 }
 
-// enterFront places r in its region: the prefix stripped, the front in
-// its context. ok is false when no region serves r.
-func (s *Server) enterFront(r *http.Request) (*http.Request, *front, bool) {
-	if !s.regional() {
-		return r, s.fronts[0], true
+// enterFront places r in its region: the prefix stripped. ok is false
+// when no region serves r. imagegw's own endpoints are outside every
+// region, whatever prefix a region has.
+func (s *Server) enterFront(r *http.Request) (*front, bool) {
+	if !s.regional() || s.operatorPath(r.URL.Path) {
+		return s.fronts[0], true
 	}
 	f, rest := s.frontOf(r.URL.Path)
 	if f == nil {
-		return r, s.fronts[0], false
+		return s.fronts[0], false
 	}
 	r.URL.Path = rest
 	if r.URL.RawPath != "" {
 		r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, f.prefix)
 	}
-	return r.WithContext(context.WithValue(r.Context(), frontKey{}, f)), f, true
+	return f, true
+}
+
+// withFront hands f to the pipeline (frontFor); only requests imagegw
+// answers itself need it, and only with regions.
+func (s *Server) withFront(r *http.Request, f *front) *http.Request {
+	if !s.regional() {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), frontKey{}, f))
 }
 
 // frontFor is the front of a request enterFront placed.

@@ -20,8 +20,8 @@ import (
 
 // twoRegions is a server with regions, each with its own fake Glance
 // (glance-one.test, glance-two.test in the caller's catalog as RegionOne
-// and RegionTwo) holding one image of project pa.
-func twoRegions(t *testing.T, entries ...string) *Server {
+// and RegionTwo) holding one image of project pa; the fakes by host.
+func twoRegions(t *testing.T, entries ...string) (*Server, map[string]*upstreamtest.Glance) {
 	t.Helper()
 	glances := map[string]*upstreamtest.Glance{}
 	for host, img := range map[string]string{"glance-one.test:80": "one", "glance-two.test:80": "two"} {
@@ -42,7 +42,7 @@ func twoRegions(t *testing.T, entries ...string) *Server {
 			{Interface: "public", Region: "RegionOne", URL: "http://glance-one.test"},
 			{Interface: "public", Region: "RegionTwo", URL: "http://glance-two.test"}}}}}
 	return mustNew(t, Deps{Config: cfg, Glance: &upstream.GophercloudGlance{HTTPClient: client},
-		Tokens: fakeTokens{"ta": id}, AuthURI: "http://keystone.test"})
+		Tokens: fakeTokens{"ta": id}, AuthURI: "http://keystone.test"}), glances
 }
 
 func imageNames(t *testing.T, body string) []string {
@@ -72,13 +72,21 @@ func TestRegionsServeTheirOwnGlance(t *testing.T) {
 		"glance_url":       {"A /one glance_url=http://glance-one.test", "B /two glance_url=http://glance-two.test"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := twoRegions(t, entries...)
-			for range 2 { // a miss, then a hit: the cache keeps regions apart
+			s, glances := twoRegions(t, entries...)
+			calls := func() int64 {
+				return glances["glance-one.test:80"].Calls.Load() + glances["glance-two.test:80"].Calls.Load()
+			}
+			var misses int64
+			for round := range 2 { // a miss, then a hit: the cache keeps regions apart
 				require.Equal(t, []string{"image-one http://gw.test/one/v2.1/images/one"},
 					imageNames(t, get(s, "GET", "/one/v2.1/images", "ta", "").Body.String()))
 				require.Equal(t, []string{"image-two http://gw.test/two/v2.1/images/two"},
 					imageNames(t, get(s, "GET", "/two/v2.1/images", "ta", "").Body.String()))
+				if round == 0 {
+					misses = calls()
+				}
 			}
+			require.Equal(t, misses, calls(), "the second round came from the cache")
 			require.Equal(t, 404, get(s, "GET", "/two/v2.1/images/one", "ta", "").Code, "another region's image")
 			for _, p := range []string{"/v2.1/images", "/three/v2.1/images", "/onex/v2.1/images", "/"} {
 				rec := get(s, "GET", p, "ta", "")
@@ -96,12 +104,8 @@ func TestRegionsServeTheirOwnGlance(t *testing.T) {
 // forwarded for the links Nova builds.
 func TestRegionsPassThroughToTheirNova(t *testing.T) {
 	n1, n2 := upstreamtest.NewNova(t), upstreamtest.NewNova(t)
-	s := twoRegions(t, "RegionOne /one nova_url="+n1.URL, "RegionTwo /two nova_url="+n2.URL+" public_url=https://two.example/compute")
-	for _, f := range s.fronts {
-		n, err := upstream.NewNova(f.novaURL, time.Second)
-		require.NoError(t, err)
-		require.NoError(t, s.FrontNova(f.name, n))
-	}
+	s, _ := twoRegions(t, "RegionOne /one nova_url="+n1.URL, "RegionTwo /two nova_url="+n2.URL+" public_url=https://two.example/compute")
+	require.NoError(t, frontNovas(s, s.cfg)) // as Build wires them
 	t.Cleanup(s.Close)
 	for _, tt := range []struct {
 		path   string
@@ -122,5 +126,15 @@ func TestRegionsPassThroughToTheirNova(t *testing.T) {
 	}
 	require.Equal(t, 200, get(s, "GET", "/one/v2.1/images", "ta", "").Code, "image routes stay imagegw's")
 	require.True(t, strings.Contains(get(s.OperatorHandler(), "GET", "/healthz", "", "").Body.String(), "ok"))
-	require.Error(t, s.FrontNova("RegionThree", nil))
+}
+
+// imagegw's own endpoints stay imagegw's, even under a region whose
+// prefix is one of their paths.
+func TestOperatorPathsAreOutsideEveryRegion(t *testing.T) {
+	s, _ := twoRegions(t, "RegionOne /healthz", "RegionTwo /two")
+	rec := get(s, "GET", "/healthz", "", "")
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), "ok")
+	require.Equal(t, []string{"image-one http://gw.test/healthz/v2.1/images/one"},
+		imageNames(t, get(s, "GET", "/healthz/v2.1/images", "ta", "").Body.String()), "the region below its prefix")
 }

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -34,22 +33,10 @@ const (
 	novaDown
 )
 
-// FrontNova puts the front of region (with regions; "" without) in front
-// of n until Close: every request to it that is not an image proxy call
-// goes to n, and its microversion range follows n's /v2.1 document.
-func (s *Server) FrontNova(region string, n *upstream.Nova) error {
-	f := s.fronts[0]
-	if region != "" {
-		f = nil
-		for _, x := range s.fronts {
-			if x.name == region {
-				f = x
-			}
-		}
-		if f == nil {
-			return fmt.Errorf("proxy: no region %q", region)
-		}
-	}
+// frontNova puts f in front of n until Close: every request to it that
+// is not an image proxy call goes to n, and its microversion range
+// follows n's /v2.1 document.
+func (s *Server) frontNova(f *front, n *upstream.Nova) {
 	var public *url.URL
 	if f.public != "" {
 		public, _ = url.Parse(f.public) // Check parsed it
@@ -69,7 +56,6 @@ func (s *Server) FrontNova(region string, n *upstream.Nova) error {
 		}
 	}
 	go func() { defer close(done); s.followNovaVersions(ctx, f) }()
-	return nil
 }
 
 // servedHere tells the requests imagegw answers itself in front of Nova:

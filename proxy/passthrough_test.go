@@ -28,7 +28,7 @@ func newNovaServer(t testing.TB, mutate func(*config.Config)) (*Server, *upstrea
 	s.ready = &readiness{probe: &countingProbe{}}
 	n, err := upstream.NewNova(fn.URL, s.cfg.UpstreamTimeout)
 	require.NoError(t, err)
-	require.NoError(t, s.FrontNova("", n))
+	s.frontNova(s.fronts[0], n)
 	t.Cleanup(s.Close)
 	return s, fn
 }

@@ -61,8 +61,8 @@ func (s *Server) pipeline(next echo.HandlerFunc) echo.HandlerFunc {
 // code, not Echo pre-middleware: Echo builds those closures anew on every
 // request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r, f, ok := s.enterFront(r)
-	if !ok && !s.operatorPath(r.URL.Path) {
+	f, ok := s.enterFront(r)
+	if !ok {
 		s.writeNoRegion(w, r)
 		return
 	}
@@ -70,6 +70,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.passThroughRequest(w, r, f)
 		return
 	}
+	r = s.withFront(r, f)
 	if status := s.requestLimits(r); status != 0 {
 		writeEmpty(w, status, true)
 		return

@@ -53,22 +53,28 @@ func NewNova(root string, timeout time.Duration) (*Nova, error) {
 // -Prefix carry the rest for a Nova that parses them ([oslo_middleware]
 // enable_proxy_headers_parsing). onError answers what Nova could not.
 func (n *Nova) ReverseProxy(public *url.URL, prefix string, onError func(http.ResponseWriter, *http.Request, error)) *httputil.ReverseProxy {
+	// what the links are made of, decided once: the region's prefix, or
+	// public_url's path
+	var host, proto string
+	if public != nil {
+		host, proto = public.Host, public.Scheme
+		if public.Path != "" && public.Path != "/" {
+			prefix = public.Path
+		}
+	}
 	return &httputil.ReverseProxy{
 		Transport: n.transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(n.root)
 			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
-			if prefix != "" { // a region's path prefix, stripped from the path
-				pr.Out.Header.Set("X-Forwarded-Prefix", prefix)
+			if host != "" {
+				pr.Out.Host = host
+				pr.Out.Header.Set("X-Forwarded-Host", host)
+				pr.Out.Header.Set("X-Forwarded-Proto", proto)
 			}
-			if public != nil {
-				pr.Out.Host = public.Host
-				pr.Out.Header.Set("X-Forwarded-Host", public.Host)
-				pr.Out.Header.Set("X-Forwarded-Proto", public.Scheme)
-				if public.Path != "" && public.Path != "/" {
-					pr.Out.Header.Set("X-Forwarded-Prefix", public.Path)
-				}
+			if prefix != "" {
+				pr.Out.Header.Set("X-Forwarded-Prefix", prefix)
 			}
 		},
 		ErrorHandler: onError,
@@ -77,13 +83,22 @@ func (n *Nova) ReverseProxy(public *url.URL, prefix string, onError func(http.Re
 }
 
 // copyBuffers recycles the 32 KB buffers ReverseProxy copies bodies
-// through: without a pool it allocates one per request.
+// through: without a pool it allocates one per request. The pool holds
+// array pointers: a slice put back as &b would escape (one allocation per
+// Put), while the array's address converts back from the slice for free.
 type copyBuffers struct{}
 
-var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+type copyBuffer = [32 << 10]byte
 
-func (copyBuffers) Get() []byte  { return *copyBufferPool.Get().(*[]byte) }
-func (copyBuffers) Put(b []byte) { copyBufferPool.Put(&b) }
+var copyBufferPool = sync.Pool{New: func() any { return new(copyBuffer) }}
+
+func (copyBuffers) Get() []byte { return copyBufferPool.Get().(*copyBuffer)[:] }
+
+func (copyBuffers) Put(b []byte) {
+	if len(b) == len(copyBuffer{}) {
+		copyBufferPool.Put((*copyBuffer)(b))
+	}
+}
 
 // Failure classifies a pass-through error for the fault answered.
 func Failure(err error) translate.NovaFailure {
