@@ -115,13 +115,13 @@ func (s *Server) writePassThroughError(w http.ResponseWriter, r *http.Request, e
 	}
 	s.log.Error("Nova did not answer", zap.String("request_id", id), zap.String("route", "nova"),
 		zap.String("path", r.URL.Path), zap.Error(err))
-	writeFaultTo(w, fault)
+	writeFaultTo(w, r, fault)
 }
 
 // writeNoRegion answers a request under no region's prefix, with its log
 // line: Nova's 404 fault saying so, never another region's answer.
 func (s *Server) writeNoRegion(w http.ResponseWriter, r *http.Request) {
-	writeFaultTo(w, translate.NoRegion(r.URL.Path))
+	writeFaultTo(w, r, translate.NoRegion(r.URL.Path))
 	s.metrics.observeRequest(requestLabels{route: "no-region", method: r.Method, status: http.StatusNotFound}, 0)
 	s.log.Info("request", zap.String("method", r.Method), zap.String("route", "no-region"),
 		zap.String("path", r.URL.Path), zap.Int("status", http.StatusNotFound), zap.String("user_agent", r.UserAgent()))
@@ -195,13 +195,9 @@ func writeFault(c echo.Context, e *translate.Error) error {
 
 // writeFaultTo writes Nova's fault body outside Echo (the answers given
 // before routing: the pass-through's, a path under no region).
-func writeFaultTo(w http.ResponseWriter, e *translate.Error) {
+func writeFaultTo(w http.ResponseWriter, r *http.Request, e *translate.Error) {
 	b := novaFaultBody(e)
-	h := w.Header()
-	h.Set("Content-Type", faultType)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(b)
+	_ = frame(w, r.Method, e.Status, faultType, b, []string{strconv.Itoa(len(b))})
 }
 
 // successType is the Content-Type of a successful response: Nova echoes
@@ -265,14 +261,19 @@ func writeBody(c echo.Context, status int, contentType string, b []byte) error {
 // Content-Length; without it Go's server chunks any answer over 2 KB.
 func writeFramed(c echo.Context, status int, contentType string, b []byte, contentLength []string) error {
 	closeIfBodyUnread(c)
-	h := c.Response().Header()
+	return frame(c.Response(), c.Request().Method, status, contentType, b, contentLength)
+}
+
+// frame writes the header and, except to HEAD, the body.
+func frame(w http.ResponseWriter, method string, status int, contentType string, b []byte, contentLength []string) error {
+	h := w.Header()
 	h["Content-Type"] = contentTypeValue(contentType)
 	h["Content-Length"] = contentLength
-	c.Response().WriteHeader(status)
-	if c.Request().Method == http.MethodHead {
+	w.WriteHeader(status)
+	if method == http.MethodHead {
 		return nil
 	}
-	_, err := c.Response().Write(b)
+	_, err := w.Write(b)
 	return err
 }
 
