@@ -98,9 +98,7 @@ go build -o "$W/bin/imagegw-bench" ./bench/cmd/imagegw-bench
 IGW=$ROOT/bin/imagegw BARE=$W/bin/bare-echo TOOL=$W/bin/imagegw-bench
 
 # --- token (one, reused everywhere: imagegw caches its validation) ------------
-TOKEN=$(curl -si -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' \
-  -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","domain":{"id":"default"},"password":"secret"}}},"scope":{"project":{"name":"demo","domain":{"id":"default"}}}}}' |
-  awk 'tolower($1)=="x-subject-token:"{print $2}' | tr -d '\r')
+TOKEN=$(token demo)
 [ -n "$TOKEN" ] || die "no token from $KEYSTONE_URL"
 NVISIBLE=$($PY - "$GLANCE_URL" "$TOKEN" <<'PYEOF'
 import json, sys, urllib.request

@@ -41,6 +41,11 @@ trap 'exit 130' INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
 
+token() { # user (its project has the same name; password "secret", the test cloud's)
+  curl -si -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' \
+    -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"$1\",\"domain\":{\"id\":\"default\"},\"password\":\"secret\"}}},\"scope\":{\"project\":{\"name\":\"$1\",\"domain\":{\"id\":\"default\"}}}}}" |
+    awk 'tolower($1)=="x-subject-token:"{print $2}' | tr -d '\r'
+}
 jstr() { $PY -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
 fact() { echo "{\"kind\":\"fact\",\"name\":\"$1\",\"value\":${2:-0},\"text\":$(jstr "${3:-}")}" >>"$RAW"; }
 ftext() { fact "$1" 0 "$2"; }

@@ -7,10 +7,8 @@ NOVA_ROOT=${NOVA_URL%/v2.1}
 URI[flavors]=/v2.1/flavors
 say "pass-through: nova-api ($NOVA_ROOT) directly and through imagegw on $P_FRONT"
 # three flavors, as a cloud has (an admin call; 409 when they exist)
-KS=$(sed -n "s/^KEYSTONE_URL=//p" "$D/cloud.env" | tr -d "'")
-ADMIN_TOKEN=$(curl -si -X POST "$KS/auth/tokens" -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"secret"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}' |
-  awk 'tolower($1)=="x-subject-token:"{print $2}' | tr -d '\r')
-[ -n "$ADMIN_TOKEN" ] || die "no admin token from $KS"
+ADMIN_TOKEN=$(token admin)
+[ -n "$ADMIN_TOKEN" ] || die "no admin token from $KEYSTONE_URL"
 for f in tiny:64:1 small:2048:2 large:8192:4; do
   IFS=: read -r name ram cpus <<<"$f"
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$NOVA_ROOT/v2.1/flavors" -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Content-Type: application/json' \

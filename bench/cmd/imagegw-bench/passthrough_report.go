@@ -13,12 +13,8 @@ func mdPassThrough(w writef, res *results) {
 	for _, c := range []int{1, res.conns} {
 		n, okN := res.run("nova-direct", "flavors", c)
 		g, okG := res.run("imagegw-front", "flavors", c)
-		delta := "–"
-		if okN && okG {
-			delta = fmt.Sprintf("%+.2f", g.P50MS-n.P50MS)
-		}
 		w("| %d | %s | %s | %s | %s | %s | %s |\n", c, rpsCell(okN, n), rpsCell(okG, g),
-			ratioCell(okN && okG, g.RPS/n.RPS), latCell(okN, n), latCell(okG, g), delta)
+			ratioCell(okN && okG, g.RPS/n.RPS), latCell(okN, n), latCell(okG, g), p50DeltaCell(okN && okG, n, g))
 	}
 	w("\n")
 }
@@ -31,11 +27,7 @@ func passThroughTargets(res *results) []target {
 	}
 	n1, ok1 := res.run("nova-direct", "flavors", 1)
 	g1, okG1 := res.run("imagegw-front", "flavors", 1)
-	lat := target{name: "pass-through p50 overhead (GET /v2.1/flavors, 1 connection)", goal: "<= +1 ms", known: ok1 && okG1}
-	if lat.known {
-		d := g1.P50MS - n1.P50MS
-		lat.ok, lat.measured = d <= 1, fmt.Sprintf("%+.2f ms (%.2f vs %.2f)", d, g1.P50MS, n1.P50MS)
-	}
+	lat := p50Target("pass-through p50 overhead (GET /v2.1/flavors, 1 connection)", 1, ok1 && okG1, n1, g1)
 	n, okN := res.run("nova-direct", "flavors", res.conns)
 	g, okG := res.run("imagegw-front", "flavors", res.conns)
 	rps := target{name: fmt.Sprintf("pass-through throughput (GET /v2.1/flavors, %d connections)", res.conns), goal: ">= 0.95x nova-api direct",

@@ -23,13 +23,27 @@ func mdReplicas(w writef, res *results) {
 		{"metadata PUT", "imagegw-alone|metadata-put", "imagegw-coordinated|metadata-put"}} {
 		a, okA := res.runKey(row[1], 1)
 		r, okR := res.runKey(row[2], 1)
-		delta := "–"
-		if okA && okR {
-			delta = fmt.Sprintf("%+.2f", r.P50MS-a.P50MS)
-		}
-		w("| %s | %s | %s | %s |\n", row[0], latCell(okA, a), latCell(okR, r), delta)
+		w("| %s | %s | %s | %s |\n", row[0], latCell(okA, a), latCell(okR, r), p50DeltaCell(okA && okR, a, r))
 	}
 	w("\nThe fleet shares this machine's 2 cores with HAProxy, Redis, Keystone, Glance and wrk: its ratio says what one loaded box gives, not what three machines would.\n\n")
+}
+
+// p50DeltaCell is the candidate's p50 minus the base's, in ms.
+func p50DeltaCell(ok bool, base, cand Record) string {
+	if !ok {
+		return "–"
+	}
+	return fmt.Sprintf("%+.2f", cand.P50MS-base.P50MS)
+}
+
+// p50Target: the candidate's p50 at most limit ms above the base's.
+func p50Target(name string, limit float64, known bool, base, cand Record) target {
+	t := target{name: name, goal: fmt.Sprintf("<= +%g ms", limit), known: known}
+	if known {
+		d := cand.P50MS - base.P50MS
+		t.ok, t.measured = d <= limit, fmt.Sprintf("%+.2f ms (%.2f vs %.2f)", d, cand.P50MS, base.P50MS)
+	}
+	return t
 }
 
 func rpsCell(ok bool, x Record) string {
@@ -77,12 +91,7 @@ func replicasTargets(res *results) []target {
 	} {
 		a, okA := res.runKey(g.alone, 1)
 		r, okR := res.runKey(g.coord, 1)
-		t := target{name: g.name, goal: fmt.Sprintf("<= +%g ms", g.limit), known: okA && okR}
-		if t.known {
-			d := r.P50MS - a.P50MS
-			t.ok, t.measured = d <= g.limit, fmt.Sprintf("%+.2f ms (%.2f vs %.2f)", d, r.P50MS, a.P50MS)
-		}
-		out = append(out, t)
+		out = append(out, p50Target(g.name, g.limit, okA && okR, a, r))
 	}
 	return out
 }
