@@ -42,22 +42,25 @@ type replacement struct{ old, new string }
 // (scheme://host:port) in front of cloud c.
 func NewNormalizer(base string, c *Cloud) *Normalizer {
 	n := &Normalizer{}
-	add := func(old, new string) {
-		if old != "" {
-			n.repl = append(n.repl, replacement{old, new})
-		}
-	}
-	add(strings.TrimRight(base, "/"), PHBase)
+	n.add(strings.TrimRight(base, "/"), PHBase)
 	if c != nil {
-		add(strings.TrimRight(c.GlanceURL, "/"), PHGlance)
-		add(c.KeystoneRoot(), PHKeystone)
+		n.add(strings.TrimRight(c.GlanceURL, "/"), PHGlance)
+		n.add(c.KeystoneRoot(), PHKeystone)
 		for name, id := range c.Projects {
-			add(id, "{project:"+name+"}")
+			n.add(id, "{project:"+name+"}")
 		}
 	}
-	// longest first, so that a URL is never half-replaced by a shorter one
-	sort.SliceStable(n.repl, func(i, j int) bool { return len(n.repl[i].old) > len(n.repl[j].old) })
 	return n
+}
+
+// add replaces old by new, longest old first, so that a URL is never
+// half-replaced by a shorter one.
+func (n *Normalizer) add(old, new string) {
+	if old == "" {
+		return
+	}
+	n.repl = append(n.repl, replacement{old, new})
+	sort.SliceStable(n.repl, func(i, j int) bool { return len(n.repl[i].old) > len(n.repl[j].old) })
 }
 
 // Redacted replaces a secret wherever a normalised answer would carry it.
@@ -67,11 +70,8 @@ const Redacted = "<redacted>"
 // no report or file made from its output carries them.
 func (n *Normalizer) Redacting(secrets ...string) *Normalizer {
 	for _, sec := range secrets {
-		if sec != "" {
-			n.repl = append(n.repl, replacement{sec, Redacted})
-		}
+		n.add(sec, Redacted)
 	}
-	sort.SliceStable(n.repl, func(i, j int) bool { return len(n.repl[i].old) > len(n.repl[j].old) })
 	return n
 }
 

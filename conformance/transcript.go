@@ -19,7 +19,7 @@ const maxTranscriptBody = 16 << 10
 // case (Outcome.Transcript), request then answer as sent and received,
 // redacted: the secret headers and any of secrets (the users' tokens)
 // wherever they appear become <redacted>. The transcripts file and the
-// JUnit failures both carry it.
+// JUnit failures both print it; it is made once, here.
 func (r *Report) AttachTranscripts(exs []Exchange, secrets []string) {
 	byName := make(map[string]*Exchange, len(exs))
 	for i := range exs {
@@ -32,9 +32,9 @@ func (r *Report) AttachTranscripts(exs []Exchange, secrets []string) {
 	}
 }
 
-// WriteTranscripts writes the transcript of every failed case.
-func WriteTranscripts(w io.Writer, rep *Report, exs []Exchange, secrets []string) error {
-	rep.AttachTranscripts(exs, secrets)
+// WriteTranscripts writes the transcript of every failed case (as
+// AttachTranscripts gave them).
+func WriteTranscripts(w io.Writer, rep *Report) error {
 	var b strings.Builder
 	for _, o := range rep.Failures() {
 		fmt.Fprintf(&b, "=== %s (%s: %s)\n%s\n", o.Case.Name, o.Status, failureMessage(o), o.Transcript)

@@ -29,7 +29,8 @@ func TestWriteTranscripts(t *testing.T) {
 		{Case: broken, Request: Request{Method: "GET", Path: "/v2.1/images/b"}, Err: errors.New("connection reset")},
 	}
 	var b strings.Builder
-	require.NoError(t, WriteTranscripts(&b, rep, exs, []string{"gAAAA-secret"}))
+	rep.AttachTranscripts(exs, []string{"gAAAA-secret"})
+	require.NoError(t, WriteTranscripts(&b, rep))
 	out := b.String()
 	require.NotContains(t, out, "secret")
 	for _, want := range []string{

@@ -25,7 +25,7 @@ func (f *reportFiles) register(fs *flag.FlagSet) {
 func (f reportFiles) write(rep *conformance.Report, target string, exs []conformance.Exchange, secrets []string) error {
 	rep.AttachTranscripts(exs, secrets) // the JUnit failures carry them too
 	if f.transcripts != "" {
-		err := writeFile(f.transcripts, func(w io.Writer) error { return conformance.WriteTranscripts(w, rep, exs, secrets) })
+		err := writeFile(f.transcripts, func(w io.Writer) error { return conformance.WriteTranscripts(w, rep) })
 		if err != nil {
 			return err
 		}

@@ -93,9 +93,9 @@ type req struct {
 	headers                                []conformance.Header
 	body                                   *string
 	removed                                microversion.Version
-	ok                                     func(v microversion.Version) (int, any)
+	ok                                     func() (int, any)
 	needs                                  []string
-	deviant                                func(v microversion.Version) (int, any)
+	deviant                                func() (int, any)
 }
 
 // add builds the case and returns its name.

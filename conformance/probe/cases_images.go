@@ -10,17 +10,17 @@ import (
 )
 
 // showOK answers a show of im through mount m.
-func showOK(im Image, m Mount) func(microversion.Version) (int, any) {
-	return func(microversion.Version) (int, any) { return http.StatusOK, map[string]any{"image": Detail(im, m)} }
+func showOK(im Image, m Mount) func() (int, any) {
+	return func() (int, any) { return http.StatusOK, map[string]any{"image": Detail(im, m)} }
 }
 
 // listOK answers a list of exactly ims (already in Glance's order).
-func listOK(ims []Image, detail bool, query [][2]string, limit int) func(microversion.Version) (int, any) {
-	return func(microversion.Version) (int, any) { return http.StatusOK, List(ims, V21, detail, query, limit) }
+func listOK(ims []Image, detail bool, query [][2]string, limit int) func() (int, any) {
+	return func() (int, any) { return http.StatusOK, List(ims, V21, detail, query, limit) }
 }
 
-func metaIndexOK(props map[string]string) func(microversion.Version) (int, any) {
-	return func(microversion.Version) (int, any) { return http.StatusOK, map[string]any{"metadata": props} }
+func metaIndexOK(props map[string]string) func() (int, any) {
+	return func() (int, any) { return http.StatusOK, map[string]any{"metadata": props} }
 }
 
 // query renders name/value pairs as sent, in order.

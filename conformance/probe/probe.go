@@ -33,7 +33,6 @@ type Options struct {
 	// (imagegw's documented ones); nil allows none.
 	Deviations *conformance.Deviations
 	Log        io.Writer // progress lines; nil: none
-	Timeout    time.Duration
 }
 
 // Result of a run: the report and what the run did to the cloud.
@@ -201,10 +200,7 @@ func inventories(ctx context.Context, users map[string]*conformance.Session) (ma
 }
 
 func (o Options) login(ctx context.Context) (map[string]*conformance.Session, error) {
-	timeout := o.Timeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
+	const timeout = time.Minute // per login call; the run's own limit is ctx's
 	users := map[string]*conformance.Session{}
 	var err error
 	if users[Primary], err = conformance.Login(ctx, o.Cloud, timeout); err != nil {
@@ -246,7 +242,8 @@ func (o Options) keystoneURL(primary *conformance.Session) string {
 }
 
 // pick keeps the cases the selection picks, and the earlier writes their
-// answers follow from, in order.
+// answers follow from (Needs names the last one; walking backwards takes
+// the ones before it too), in order.
 func (o Options) pick(cases []Case) []Case {
 	keep := map[string]bool{}
 	for _, c := range o.Selection.Apply(Plain(cases)) {
