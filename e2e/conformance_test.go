@@ -113,6 +113,13 @@ func checkJUnit(t *testing.T, rep *conformance.Report) {
 	t.Helper()
 	var b strings.Builder
 	require.NoError(t, rep.WriteJUnit(&b, "imagegw e2e"))
+	requireJUnit(t, []byte(b.String()), len(rep.Outcomes), len(rep.Failures()))
+}
+
+// requireJUnit: a JUnit document with tests testcases (counted in its
+// suites and in its header) of which failures failed.
+func requireJUnit(t *testing.T, doc []byte, tests, failures int) {
+	t.Helper()
 	var suites struct {
 		Tests    int `xml:"tests,attr"`
 		Failures int `xml:"failures,attr"`
@@ -122,14 +129,14 @@ func checkJUnit(t *testing.T, rep *conformance.Report) {
 			} `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
-	require.NoError(t, xml.Unmarshal([]byte(b.String()), &suites))
+	require.NoError(t, xml.Unmarshal(doc, &suites))
 	n := 0
 	for _, s := range suites.Suites {
 		n += len(s.Cases)
 	}
-	require.Equal(t, len(rep.Outcomes), n)
-	require.Equal(t, len(rep.Outcomes), suites.Tests)
-	require.Equal(t, len(rep.Failures()), suites.Failures)
+	require.Equal(t, tests, n)
+	require.Equal(t, tests, suites.Tests)
+	require.Equal(t, failures, suites.Failures)
 }
 
 // checkHTML: the HTML report of the real run, rendered by headless

@@ -64,9 +64,15 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	world.gw.Close()
+	if probeShared.gw != nil {
+		probeShared.gw.Close()
+	}
+	if conformanceBin.path != "" {
+		os.RemoveAll(filepath.Dir(conformanceBin.path))
+	}
 	stopFleet()
-	stopRedisHA()
-	stopRegion2()
+	redisHAService.stop()
+	region2.stop()
 	os.Exit(code)
 }
 

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	gc1 "github.com/gophercloud/gophercloud"
 	openstack1 "github.com/gophercloud/gophercloud/openstack"
@@ -26,10 +28,7 @@ import (
 // operator would, and returns its output.
 func openstackCLI(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("openstack", append([]string{"--os-cloud", "admin"}, args...)...)
-	cmd.Env = append(os.Environ(), "OS_CLIENT_CONFIG_FILE="+filepath.Join(world.dir, "clouds.yaml"))
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "openstack %s: %s", strings.Join(args, " "), out)
+	out, _ := cliRun(t, nil, append([]string{"--os-cloud", "admin"}, args...)...)
 	return string(out)
 }
 
@@ -149,7 +148,9 @@ print("ok")
 // runPython runs a script with Debian's python3 and returns its output.
 func runPython(t *testing.T, script string, env ...string) string {
 	t.Helper()
-	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/usr/bin/python3", "-c", script)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))

@@ -19,7 +19,12 @@ import (
 // tells, and imagegw follows Nova back without a restart.
 func TestPassThroughWhenNovaFails(t *testing.T) {
 	gw := frontGateway(t, func(c *config.Config) { c.UpstreamTimeout = 2 * time.Second })
-	t.Cleanup(func() { cloudUp(t) })
+	novaBack := false // the test restarts Nova itself; the cleanup only if it did not get there
+	t.Cleanup(func() {
+		if !novaBack {
+			cloudUp(t)
+		}
+	})
 	pid := servicePID(t, "nova-api")
 	require.Equal(t, 200, send(t, gw.URL, novaCase{method: "GET", path: "/v2.1/flavors", user: "demo"}).status)
 	images := func() {
@@ -34,21 +39,22 @@ func TestPassThroughWhenNovaFails(t *testing.T) {
 	r := send(t, gw.URL, novaCase{method: "GET", path: "/v2.1/flavors", user: "demo"})
 	took := time.Since(start)
 	t.Logf("Nova frozen: %d in %s", r.status, took.Round(time.Millisecond))
-	require.Equal(t, 504, r.status, r.body)
-	require.JSONEq(t, `{"computeFault": {"code": 504, "message": "The gateway has timed out."}}`, r.body)
+	requireNovaFault(t, resp{Status: r.status, Header: r.header, Body: []byte(r.body)}, 504, "computeFault", "The gateway has timed out.")
 	require.Less(t, took, 3*time.Second, "bounded by upstream_timeout (2 s)")
 	require.NotEmpty(t, r.header.Get("X-Openstack-Request-Id"))
 	images()
 	novaState("down")
 	require.NoError(t, syscall.Kill(-pid, syscall.SIGCONT))
-	require.Eventually(t, func() bool {
-		return send(t, gw.URL, novaCase{method: "GET", path: "/v2.1/flavors", user: "demo"}).status == 200
+	require.Eventually(t, func() bool { // no t in Eventually's goroutine
+		status, _ := rawGet(gw.URL+"/v2.1/flavors", world.tokens["demo"])
+		return status == 200
 	}, 30*time.Second, 100*time.Millisecond, "back after SIGCONT")
 	novaState("up")
 
 	require.NoError(t, syscall.Kill(-pid, syscall.SIGTERM))
+	novaHost := hostOf(t, novaRoot(t))
 	require.Eventually(t, func() bool {
-		c, err := net.DialTimeout("tcp", hostOf(t, novaRoot(t)), time.Second)
+		c, err := net.DialTimeout("tcp", novaHost, time.Second)
 		if err == nil {
 			c.Close()
 		}
@@ -57,14 +63,22 @@ func TestPassThroughWhenNovaFails(t *testing.T) {
 	start = time.Now()
 	r = send(t, gw.URL, novaCase{method: "GET", path: "/v2.1/flavors", user: "demo"})
 	t.Logf("Nova stopped: %d in %s", r.status, time.Since(start).Round(time.Millisecond))
-	require.Equal(t, 503, r.status, r.body)
-	require.JSONEq(t, `{"serviceUnavailable": {"code": 503, "message": "The server is currently unavailable. Please try again at a later time."}}`, r.body)
+	requireNovaFault(t, resp{Status: r.status, Header: r.header, Body: []byte(r.body)}, 503, "serviceUnavailable",
+		"The server is currently unavailable. Please try again at a later time.")
 	images()
 	novaState("down")
 	cloudUp(t) // Nova started again by the cloud's script
-	require.Equal(t, 200, send(t, gw.URL, novaCase{method: "GET", path: "/v2.1/flavors", user: "demo"}).status, "back after a restart")
+	novaBack = true
+	// a cold nova-api's first answer took 2.7 s under make test's load
+	// (its own log), past upstream_timeout: imagegw answers 504 for it, as
+	// it should, and follows Nova back as soon as Nova answers in time
+	require.Eventually(t, func() bool {
+		status, _ := rawGet(gw.URL+"/v2.1/flavors", world.tokens["demo"])
+		return status == 200
+	}, 30*time.Second, 100*time.Millisecond, "back after a restart")
 	novaState("up")
-	metrics := string(do(t, gw.ops.URL, "GET", "/metrics", "", nil, "").Body)
-	require.Regexp(t, `imagegw_upstream_errors_total\{kind="503",operation="nova"\} [1-9]`, metrics)
-	require.Regexp(t, `imagegw_upstream_errors_total\{kind="504",operation="nova"\} [1-9]`, metrics)
+	body := scrape(gw.ops.URL)
+	for _, kind := range []string{`kind="503"`, `kind="504"`} {
+		require.GreaterOrEqual(t, sumIn(body, "imagegw_upstream_errors_total", kind, `operation="nova"`), 1.0, kind)
+	}
 }

@@ -3,12 +3,7 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,41 +13,15 @@ import (
 )
 
 // Issue 18's regions: RegionTwo in the test Keystone with a Glance of its
-// own (scripts/cloud/region2.sh, started once per run; stopRegion2 ends
-// it) and the cloud's nova-api under a second compute endpoint.
+// own (scripts/cloud/region2.sh, started once per run; TestMain stops it)
+// and the cloud's nova-api under a second compute endpoint.
 
-var region2 struct {
-	sync.Mutex
-	started bool // a start was tried: stop what it may have left
-	glance  string
-}
+var region2 = &scriptService{script: "../scripts/cloud/region2.sh", timeout: 3 * time.Minute}
 
 // regionTwo starts RegionTwo if it is not running and returns its Glance.
 func regionTwo(t *testing.T) string {
 	t.Helper()
-	region2.Lock()
-	defer region2.Unlock()
-	region2.started = true
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "../scripts/cloud/region2.sh", "start")
-	cmd.Env = append(os.Environ(), "IMAGEGW_CLOUD_DIR="+world.dir)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	_, u, ok := strings.Cut(string(out), "REGION2_GLANCE_URL=")
-	require.True(t, ok, string(out))
-	region2.glance = strings.TrimSpace(u)
-	return region2.glance
-}
-
-// stopRegion2 stops RegionTwo's Glance if a test started it.
-func stopRegion2() {
-	if !region2.started {
-		return
-	}
-	cmd := exec.Command("bash", "../scripts/cloud/region2.sh", "stop")
-	cmd.Env = append(os.Environ(), "IMAGEGW_CLOUD_DIR="+world.dir)
-	_ = cmd.Run()
+	return region2.start(t, "REGION2_GLANCE_URL")["REGION2_GLANCE_URL"]
 }
 
 // One imagegw for RegionOne under /one and RegionTwo under /two, Glance
@@ -65,6 +34,10 @@ func TestRegionsFromOneGateway(t *testing.T) {
 	r := do(t, g2, "POST", "/v2/images", "demo", map[string]string{"Content-Type": "application/json"},
 		fmt.Sprintf(`{"name": %q, "disk_format": "raw", "container_format": "bare"}`, name))
 	require.Equal(t, 201, r.Status, string(r.Body))
+	twoID, _ := r.JSON(t)["id"].(string)
+	require.NotEmpty(t, twoID)
+	// region2.sh keeps its Glance's database from run to run
+	t.Cleanup(func() { do(t, g2, "DELETE", "/v2/images/"+twoID, "demo", nil, "") })
 	gw := frontGateway(t, func(c *config.Config) { c.RegionEntries = []string{"RegionOne /one", "RegionTwo /two"} })
 	refActive := imageID(t, "ref-active")
 
@@ -75,8 +48,9 @@ func TestRegionsFromOneGateway(t *testing.T) {
 	one := string(do(t, gw.URL, "GET", "/one/v2.1/images/detail", "demo", nil, "").Body)
 	require.Contains(t, one, refActive)
 	require.NotContains(t, one, name, "RegionTwo's image in RegionOne")
-	require.Equal(t, 404, do(t, gw.URL, "GET", "/one/v2.1/images/"+refActive+"x", "demo", nil, "").Status)
-	require.Equal(t, 404, do(t, gw.URL, "GET", "/two/v2.1/images/"+refActive, "demo", nil, "").Status)
+	require.Equal(t, 200, do(t, gw.URL, "GET", "/two/v2.1/images/"+twoID, "demo", nil, "").Status)
+	require.Equal(t, 404, do(t, gw.URL, "GET", "/one/v2.1/images/"+twoID, "demo", nil, "").Status, "RegionTwo's image in RegionOne")
+	require.Equal(t, 404, do(t, gw.URL, "GET", "/two/v2.1/images/"+refActive, "demo", nil, "").Status, "RegionOne's image in RegionTwo")
 
 	for _, p := range []string{"/v2.1/images", "/three/v2.1/flavors", "/"} {
 		r := do(t, gw.URL, "GET", p, "demo", nil, "")

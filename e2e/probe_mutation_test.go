@@ -96,6 +96,9 @@ func strangerSeesDemo(t *testing.T) func(r *http.Request) {
 	var projects sync.Map
 	return func(r *http.Request) {
 		tok := r.Header.Get("X-Auth-Token")
+		if tok == "" { // the unauthenticated cases
+			return
+		}
 		p, ok := projects.Load(tok)
 		if !ok {
 			p = tokenProject(t, tok)
@@ -123,7 +126,9 @@ func tokenProject(t *testing.T, tok string) string {
 			Project struct{ ID string } `json:"project"`
 		} `json:"token"`
 	}
-	_ = json.NewDecoder(res.Body).Decode(&v)
+	if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("token lookup: %d %v", res.StatusCode, err) // Errorf: it runs in the proxy's goroutine
+	}
 	return v.Token.Project.ID
 }
 
@@ -151,9 +156,7 @@ func mutations(t *testing.T) []mutation {
 // TestProbeMutations: against imagegw behind a proxy that breaks one
 // promise at a time, the probe fails exactly that promise's cases.
 func TestProbeMutations(t *testing.T) {
-	gw, err := startGateway(nil)
-	require.NoError(t, err)
-	defer gw.Close()
+	_, gw := probeWorld(t)
 	devs, err := conformance.ImagegwDeviations()
 	require.NoError(t, err)
 	for _, m := range mutations(t) {
@@ -200,9 +203,7 @@ type stopAt struct {
 // must see every other image as before.
 func stoppedProbe(t *testing.T, sig os.Signal, at stopAt, args ...string) (stdout, stderr string, requests int) {
 	t.Helper()
-	gw, err := startGateway(nil)
-	require.NoError(t, err)
-	defer gw.Close()
+	_, gw := probeWorld(t)
 	before := adminView(t)
 	var proc atomic.Pointer[os.Process] // set once started, read by the proxy
 	var seen atomic.Int32
@@ -219,38 +220,63 @@ func stoppedProbe(t *testing.T, sig os.Signal, at stopAt, args ...string) (stdou
 	cmd.Args = append(cmd.Args, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	var earlier map[string]bool // leftovers of other runs: not this run's fixtures
+	var demo *conformance.Session
+	if at.fixture {
+		demo, earlier = probeLeftovers(t)
+	}
 	require.NoError(t, cmd.Start())
 	proc.Store(cmd.Process)
-	if at.fixture {
-		go signalOnFirstFixture(t, cmd.Process, sig)
-	}
-	err = cmd.Wait()
+	watching := make(chan struct{})
+	ctx, stopWatching := context.WithCancel(context.Background())
+	go func() {
+		defer close(watching)
+		if at.fixture {
+			signalOnFirstFixture(ctx, demo, earlier, cmd.Process, sig)
+		}
+	}()
+	err := cmd.Wait()
+	stopWatching()
+	<-watching // the watcher never outlives the test
 	ee, ok := err.(*exec.ExitError)
 	require.True(t, ok, "the stopped probe fails: %v\n%s", err, errOut.String())
 	require.Equal(t, 2, ee.ExitCode(), errOut.String())
 	m := runIDRE.FindStringSubmatch(out.String())
 	require.NotNil(t, m, out.String())
-	require.Equal(t, "0", m[3], "nothing of the run left")
+	require.Equal(t, "0", m[2], "nothing of the run left")
 	require.Contains(t, out.String(), "identical after it")
 	require.Empty(t, before.Changes(adminView(t)), "the admin sees exactly the images of before the run")
-	t.Logf("stopped after %d requests: %s fixtures created and removed", seen.Load(), m[2])
+	t.Logf("stopped after %d requests: %s fixtures created and removed", seen.Load(), m[1])
 	return out.String(), errOut.String(), int(seen.Load())
 }
 
-// signalOnFirstFixture watches demo's images and sends sig as soon as
-// one of the probe's is there.
-func signalOnFirstFixture(t *testing.T, p *os.Process, sig os.Signal) {
+// probeLeftovers are demo's session and the ids of the probe images
+// demo's project holds before a run.
+func probeLeftovers(t *testing.T) (*conformance.Session, map[string]bool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	demo, err := conformance.Login(ctx, "demo", time.Minute)
-	if err != nil {
-		t.Errorf("login: %v", err)
-		return
+	require.NoError(t, err)
+	left, err := probe.Leftovers(ctx, demo, probe.Prefix)
+	require.NoError(t, err)
+	ids := map[string]bool{}
+	for _, im := range left {
+		ids[im.ID] = true
 	}
+	return demo, ids
+}
+
+// signalOnFirstFixture watches demo's images until ctx ends and sends sig
+// as soon as a probe image that was not there before (earlier) shows.
+func signalOnFirstFixture(ctx context.Context, demo *conformance.Session, earlier map[string]bool, p *os.Process, sig os.Signal) {
 	for ctx.Err() == nil {
-		if left, err := probe.Leftovers(ctx, demo, probe.Prefix); err == nil && len(left) > 0 {
-			_ = p.Signal(sig)
-			return
+		left, _ := probe.Leftovers(ctx, demo, probe.Prefix)
+		for _, im := range left {
+			if !earlier[im.ID] {
+				_ = p.Signal(sig)
+				return
+			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

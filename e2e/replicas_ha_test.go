@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	neturl "net/url"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,48 +22,15 @@ import (
 
 // Issue 17 through the highly available Redis topologies a redis_url may
 // name: a Sentinel group and a Cluster, both from Debian's redis-server,
-// started once per run by scripts/redis-ha.sh; stopRedisHA ends them.
+// started once per run by scripts/redis-ha.sh; TestMain stops them.
 
-var redisHAOnce struct {
-	sync.Mutex
-	started bool // a start was tried: stop what it may have left
-	env     map[string]string
-}
+var redisHAService = &scriptService{script: "../scripts/redis-ha.sh", timeout: time.Minute}
 
 // redisHA (re)starts what of the topologies is not running and returns
 // their URLs (REDIS_SENTINEL_URL, REDIS_CLUSTER_URL).
 func redisHA(t *testing.T) map[string]string {
 	t.Helper()
-	redisHAOnce.Lock()
-	defer redisHAOnce.Unlock()
-	redisHAOnce.started = true
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "../scripts/redis-ha.sh", "start")
-	cmd.Env = append(os.Environ(), "IMAGEGW_CLOUD_DIR="+world.dir)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	env := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && strings.HasPrefix(k, "REDIS_") {
-			env[k] = v
-		}
-	}
-	require.Contains(t, env, "REDIS_SENTINEL_URL", string(out))
-	require.Contains(t, env, "REDIS_CLUSTER_URL", string(out))
-	redisHAOnce.env = env
-	return env
-}
-
-// stopRedisHA stops the topologies if a test started them.
-func stopRedisHA() {
-	if !redisHAOnce.started {
-		return
-	}
-	cmd := exec.Command("bash", "../scripts/redis-ha.sh", "stop")
-	cmd.Env = append(os.Environ(), "IMAGEGW_CLOUD_DIR="+world.dir)
-	_ = cmd.Run()
+	return redisHAService.start(t, "REDIS_SENTINEL_URL", "REDIS_CLUSTER_URL")
 }
 
 // redisDo runs one command on the Redis of url, as imagegw's client

@@ -56,9 +56,9 @@ func TestMigrationReportInChromium(t *testing.T) {
 	dom := renderedDOM(t, page)
 	for _, want := range []string{"legacy-sdk/0.9", "nightly-script/1.2", "images.detail", "images.show", "metadata.index",
 		"GET /v2/images", "legacy-v2", world.seed.Projects["demo"]} {
-		require.Contains(t, string(dom), want)
+		require.Contains(t, dom, want)
 	}
-	require.Equal(t, 3, strings.Count(string(dom), "<tr><td>"), "three usage rows rendered")
+	require.Equal(t, 3, strings.Count(dom, "<tr><td>"), "three usage rows rendered")
 
 	out, err := exec.CommandContext(ctx, "chromium", append(flags, "--screenshot="+shot, "file://"+page)...).CombinedOutput()
 	require.NoError(t, err, string(out))
